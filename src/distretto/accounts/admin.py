@@ -1,0 +1,150 @@
+"""Back office for accounts: users, memberships of organisations, API tokens.
+
+The back office is the facilitators' tool. ``FacilitatorOnly`` makes every model
+admin of Distretto follow ``roles.is_facilitator`` instead of Django's per-model
+permissions, so a staff account that is not a facilitator sees and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField, ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from distretto.accounts import services
+from distretto.accounts.models import ApiToken, Membership, User
+from distretto.accounts.roles import is_facilitator
+
+
+class FacilitatorOnly:
+    """Admin permissions for Distretto's models: facilitators may do everything, others nothing."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_facilitator(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_facilitator(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_facilitator(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_facilitator(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_facilitator(request.user)
+
+
+class MembershipInline(FacilitatorOnly, admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(FacilitatorOnly, DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        (gettext_lazy("Distretto"), {"fields": ("is_facilitator", "language")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (gettext_lazy("Distretto"), {"fields": ("email", "is_facilitator", "language")}),
+    )
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_facilitator",
+        "is_staff",
+        "is_active",
+    ]
+    list_filter = ["is_facilitator", "is_staff", "is_active", "language"]
+    inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Only a superuser hands out superuser rights or Django's raw permissions;
+        # otherwise a facilitator could raise themself above facilitator.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+
+@admin.register(Membership)
+class MembershipAdmin(FacilitatorOnly, admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+class ApiTokenAddForm(ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(FacilitatorOnly, admin.ModelAdmin):
+    """Tokens are issued here (add) or with ``distretto createapitoken``; the raw key is
+    shown once, in a message right after adding. Only its hash is kept, and never shown.
+    """
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    add_form = ApiTokenAddForm
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["user", "name"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(is_active=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The form offers active users only and requires a name, so the service's own
+        # checks fail here only in a race; the model fields are copied for the log entry.
+        token, raw_key = services.issue_api_token(request.user, obj.user.username, obj.name)
+        obj.pk = token.pk
+        obj.key_hash = token.key_hash
+        obj.prefix = token.prefix
+        obj.created_at = token.created_at
+        messages.warning(
+            request,
+            _("The key of the token “%(name)s”, shown only this once; copy it now: %(key)s")
+            % {"name": token.name, "key": raw_key},
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        return super().get_queryset(request).defer("key_hash")

