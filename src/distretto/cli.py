@@ -16,6 +16,7 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("export", "organisations"): "export_organisations",
     ("taxonomy", "import", "emdn"): "import_emdn",
     ("index", "rebuild"): "index_rebuild",
+    ("worker",): "db_worker",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -34,6 +35,7 @@ commands:
   search TEXT                   search organisations, with reasons [--limit N] [--json]
                                 [--batch FILE: one query per line]
   index rebuild                 rebuild the search index (lexical and embeddings)
+  worker                        run background tasks (embeddings, digests, reminders)
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

