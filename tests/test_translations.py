@@ -123,7 +123,7 @@ def test_domain_strings_marked_with_the_no_op_marker_are_in_the_catalogue():
 def test_italian_home_page_speaks_italian(client, db):
     page = parse(client.get("/").content)
     assert page.one("html").attrs["lang"] == "it"
-    assert page.texts(".main-nav a") == ["Home", "Organizzazioni", "Offerte e richieste"]
+    assert page.texts(".main-nav a") == ["Home", "Cerca", "Organizzazioni", "Offerte e richieste"]
     assert page.texts("h1") == ["Benvenuti su Distretto"]
     assert page.texts(".stat dt") == ["Organizzazioni", "Comuni", "Relazioni tra loro"]
     assert page.one("a.skip-link").text == "Vai al contenuto"
@@ -132,7 +132,7 @@ def test_italian_home_page_speaks_italian(client, db):
 def test_english_home_page_keeps_the_source_strings(client, db):
     page = parse(client.get("/en/").content)
     assert page.one("html").attrs["lang"] == "en"
-    assert page.texts(".main-nav a") == ["Home", "Organisations", "Offers and requests"]
+    assert page.texts(".main-nav a") == ["Home", "Search", "Organisations", "Offers and requests"]
     assert page.texts("h1") == ["Welcome to Distretto"]
 
 

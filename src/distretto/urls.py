@@ -2,7 +2,7 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
@@ -12,7 +12,7 @@ admin.site.site_header = "Distretto"
 admin.site.site_title = "Distretto"
 admin.site.index_title = _("Back office")
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("registry/", include("distretto.registry.urls")),
     path("profiles/", include("distretto.opportunities.urls")),
+    path("alerts/", include("distretto.alerts.urls")),
     path("", include("distretto.web.urls")),
     prefix_default_language=False,
 )

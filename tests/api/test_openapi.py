@@ -19,6 +19,8 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/profiles/{profile_id}/interests": ["post"],
         "/api/v1/interests/{interest_id}/answer": ["post"],
         "/api/v1/search": ["get"],
+        "/api/v1/saved-searches": ["get", "post"],
+        "/api/v1/saved-searches/{saved_id}": ["delete", "patch"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

@@ -101,7 +101,7 @@ def visit(browser, live_server, screenshots, lang, district):
     page.screenshot(path=screenshots / f"home-{lang}.png", full_page=True)
 
     # Directory, filtered by segment (htmx updates the results and the address).
-    page.locator(".main-nav a").nth(1).click()
+    page.locator(f".main-nav a[href='{prefix}/organisations/']").click()
     expect(page).to_have_url(f"{live_server.url}{prefix}/organisations/")
     page.get_by_label(words["dialysis"], exact=True).check()
     expect(page).to_have_url(re.compile(r"\?segment=dialysis$"))

@@ -43,7 +43,14 @@ def test_api_search_returns_ranked_items_with_reasons(registry, api):
         "codes": [],
         "distance_km": None,
         "shares": {"lexical": 1.0, "semantic": 0.0, "codes": 0.0},
+        "complementary": [],
     }
+    assert (item["subtype"], item["summary"], item["url"], item["owner"]) == (
+        "sme",
+        "Oxygenators and blood filters",
+        "/en/organisations/alpha/",
+        "",
+    )
 
 
 def test_api_search_filters_by_kind(registry, api):
@@ -127,7 +134,7 @@ def test_cli_search_needs_text_or_batch(registry):
 def test_cli_index_rebuild_counts_the_organisations(registry):
     err = StringIO()
     call_command("index_rebuild", stdout=StringIO(), stderr=err)
-    assert err.getvalue() == "Indexed 2 organisations.\n"
+    assert err.getvalue() == "Indexed 2 organisations and 0 offers and requests.\n"
 
 
 def test_cli_index_rebuild_is_for_facilitators(registry, member):
@@ -141,3 +148,78 @@ def test_cli_aliases_reach_the_commands():
 
     assert cli.translate(["index", "rebuild"]) == ["index_rebuild"]
     assert cli.translate(["search", "x", "--json"]) == ["search", "x", "--json"]
+
+
+@pytest.fixture
+def with_profiles(registry):
+    from distretto.registry.models import Organisation
+    from tests.matching.test_profiles import profile
+
+    alpha = Organisation.objects.get(slug="alpha")
+    profile(alpha, "Oxygenator offer", "Oxygenators to license")
+    profile(alpha, "Filter request", "Blood filters wanted", profile_type="technology_request")
+
+
+def test_cli_kind_chooses_the_records(with_profiles):
+    def run(*args):
+        out = StringIO()
+        call_command("search", *args, "--json", stdout=out, stderr=StringIO())
+        return [(r["type"], r["name"]) for r in json.loads(out.getvalue())]
+
+    assert sorted(run("oxygenators")) == [
+        ("organisation", "Alpha"),
+        ("profile", "Oxygenator offer"),
+    ]
+    assert run("oxygenators", "--kind", "profile") == [("profile", "Oxygenator offer")]
+    assert run("oxygenators", "--kind", "organisation") == [("organisation", "Alpha")]
+    assert sorted(run("oxygenators", "--kind", "all")) == sorted(run("oxygenators"))
+    assert run("filters", "--kind", "profile", "--profile-type", "technology_request") == [
+        ("profile", "Filter request")
+    ]
+    assert run("filters", "--org-kind", "university") == []
+
+
+def test_cli_batch_json_lines_carry_type_id_name_score_and_reasons(with_profiles, tmp_path):
+    batch = tmp_path / "queries.txt"
+    batch.write_text("oxygenators\nblood filters\n", encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "search",
+        "--batch",
+        str(batch),
+        "--json",
+        "--kind",
+        "profile",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [[r["name"] for r in answer] for answer in answers] == [
+        ["Oxygenator offer"],
+        ["Filter request"],
+    ]
+    first = answers[0][0]
+    assert {"type", "id", "name", "score", "reasons", "owner", "url", "subtype"} <= set(first)
+    assert first["owner"] == "Alpha"
+
+
+def test_cli_prints_profiles_with_their_type_and_owner(with_profiles):
+    out = StringIO()
+    call_command("search", "oxygenators", "--kind", "profile", stdout=out, stderr=StringIO())
+    assert (
+        out.getvalue()
+        .splitlines()[0]
+        .startswith("  1. [technology_offer] Oxygenator offer, Alpha  (")
+    )
+
+
+def test_cli_kind_refuses_unknown_record_types(with_profiles, capsys):
+    with pytest.raises(SystemExit):
+        SearchCommand().run_from_argv(["distretto", "search", "x", "--kind", "castle"])
+    assert "invalid choice: 'castle'" in capsys.readouterr().err
+
+
+def test_cli_index_rebuild_counts_organisations_and_profiles(with_profiles):
+    err = StringIO()
+    call_command("index_rebuild", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == "Indexed 2 organisations and 2 offers and requests.\n"

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from distretto.matching.domain.text import (
     Field,
     document_tokens,
@@ -57,3 +60,19 @@ def test_query_words_carry_their_stems_in_both_languages():
         ["it:filtr", "en:filtri"],
         ["it:sangu", "en:sangu"],
     ]
+
+
+@given(
+    st.lists(st.tuples(st.text(max_size=40), st.sampled_from(["", "it", "en", "de"])), max_size=6)
+)
+def test_the_tokenizer_gives_the_tokens_of_document_tokens(pieces):
+    from distretto.matching.domain.text import Tokenizer
+
+    fields = [Field(text, language) for text, language in pieces]
+    tokenizer = Tokenizer()
+    assert tokenizer.document(fields) == document_tokens(fields)
+    assert tokenizer.document(fields) == document_tokens(fields)  # from its memory
+
+
+def test_fold_takes_accents_off_decomposed_and_composed_letters():
+    assert fold("Qualità E\u0301TÉ ﬁltro ß") == "qualita ete filtro ß"

@@ -10,7 +10,7 @@ from tests.web.html import parse
 
 def test_visitor_header_has_navigation_and_login_link(client, db):
     page = parse(client.get("/en/organisations/").content)
-    assert page.texts(".main-nav a") == ["Home", "Organisations", "Offers and requests"]
+    assert page.texts(".main-nav a") == ["Home", "Search", "Organisations", "Offers and requests"]
     assert page.one(".main-nav a[aria-current=page]").text == "Organisations"
     login = page.one(".header-tools a")
     assert (login.text, login.attrs["href"]) == (
@@ -29,7 +29,13 @@ def test_logged_in_header_shows_name_and_logout_form(client, member):
     assert (form.attrs["method"], form.attrs["action"]) == ("post", "/en/accounts/logout/")
     assert form.select("input[name=csrfmiddlewaretoken]") != []
     assert form.texts(".account-name") == ["Maria Rossi"]
-    assert page.texts(".main-nav a") == ["Home", "Organisations", "Offers and requests"]
+    assert page.texts(".main-nav a") == [
+        "Home",
+        "Search",
+        "Organisations",
+        "Offers and requests",
+        "My saved searches",
+    ]
 
 
 def test_facilitator_header_links_the_back_office(client, facilitator):
@@ -37,8 +43,10 @@ def test_facilitator_header_links_the_back_office(client, facilitator):
     page = parse(client.get("/en/").content)
     assert [(a.text, a.attrs["href"]) for a in page.select(".main-nav a")] == [
         ("Home", "/en/"),
+        ("Search", "/en/search/"),
         ("Organisations", "/en/organisations/"),
         ("Offers and requests", "/en/profiles/"),
+        ("My saved searches", "/en/alerts/"),
         ("Back office", "/en/admin/"),
     ]
 

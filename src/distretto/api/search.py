@@ -1,7 +1,8 @@
-"""Search: organisations ranked for a need, each with the reasons it fits. Public, read-only.
+"""Search: organisations and offers/requests ranked for a need, with reasons. Public, read-only.
 
-The handler parses the query string and calls ``matching.services.search``; bad
-input comes back as a 422 naming the parameter (``q``, ``limit``, ``distance_km``...).
+The handler parses the query string with ``matching.params.query_from_params`` (the
+parser the search page and saved searches use) and calls ``matching.services.search``;
+bad input comes back as a 422 naming the parameter (``q``, ``type``, ``limit``...).
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from distretto.api.schemas import ErrorOut
 from distretto.matching import services
+from distretto.matching.params import query_from_params
 
 router = Router(tags=["search"])
 
 
 class SearchParams(Schema):
     q: str = ""
+    type: list[str] = []
+    profile_type: list[str] = []
     kind: list[str] = []
     municipality: list[str] = []
     segment: list[str] = []
@@ -26,9 +30,10 @@ class SearchParams(Schema):
     certification: list[str] = []
     value_chain: list[str] = []
     code: list[str] = []
-    lat: float | None = None
-    lon: float | None = None
-    distance_km: float | None = None
+    # Numbers, read by the shared parser (a decimal comma is accepted, as on the search page).
+    lat: str | None = Field(None, description="latitude, a number", examples=["44.887"])
+    lon: str | None = Field(None, description="longitude, a number", examples=["11.066"])
+    distance_km: str | None = Field(None, description="distance in km, a number", examples=["10"])
     limit: int = 10
 
 
@@ -45,6 +50,7 @@ class ReasonsOut(Schema):
     codes: list[SharedCodeOut]
     distance_km: float | None
     shares: dict[str, float]
+    complementary: list[SharedCodeOut]
 
 
 class SearchResultOut(Schema):
@@ -52,6 +58,10 @@ class SearchResultOut(Schema):
     id: int
     name: str
     slug: str
+    subtype: str
+    summary: str
+    url: str
+    owner: str
     score: float
     reasons: ReasonsOut
 
@@ -64,26 +74,21 @@ class SearchOut(Schema):
 @router.get(
     "/search",
     response={200: SearchOut, 422: ErrorOut},
-    summary="Search organisations",
+    summary="Search organisations and offers/requests",
     description=(
-        "Published organisations ranked for the text `q` (Italian or English), fusing "
-        "lexical, semantic and code relevance. Filters: `kind`, `municipality` (ISTAT code), "
+        "Published organisations and public cooperation profiles (offers and requests) "
+        "ranked for the text `q` (Italian or English), fusing lexical, semantic and code "
+        "relevance. `type`: organisation, profile, or all (default; repeatable). Filters: "
+        "`profile_type`, `kind` (a profile: its owner's kind), `municipality` (ISTAT code), "
         "`segment`, `process_step`, `certification`, `value_chain` (codes; a code accepts "
         "its sub-codes), `lat`+`lon`+`distance_km`. `code` (taxonomy:code) ranks without "
-        "filtering. `limit` 1–100 (default 10). Each item carries its `reasons`."
+        "filtering. `limit` 1–100 (default 10). Each item carries its `type`, `subtype` "
+        "(kind or profile type), `summary`, page `url`, `owner` (a profile's organisation) "
+        "and its `reasons`."
     ),
 )
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    query = services.SearchQuery(
-        text=params.q,
-        kinds=tuple(params.kind),
-        municipalities=tuple(params.municipality),
-        code_filters={name: tuple(getattr(params, name)) for name in services.CODE_FILTERS},
-        codes=tuple(params.code),
-        latitude=params.lat,
-        longitude=params.lon,
-        distance_km=params.distance_km,
-        limit=params.limit,
-    )
+    # ``params`` documents and type-checks the parameters; the shared parser reads them.
+    query = query_from_params(request.GET)
     results = services.search(request.user, query)
     return {"count": len(results), "items": [r.as_dict() for r in results]}

@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from distretto.api import errors
 from distretto.api import opportunities as opportunities_api
 from distretto.api import registry as registry_api
+from distretto.api import saved_searches as saved_searches_api
 from distretto.api import search as search_api
 from distretto.api import taxonomy as taxonomy_api
 from distretto.api.language import in_request_language
@@ -46,3 +47,4 @@ api.add_router("/", registry_api.router)
 api.add_router("/", taxonomy_api.router)
 api.add_router("/", opportunities_api.router)
 api.add_router("/", search_api.router)
+api.add_router("/", saved_searches_api.router)

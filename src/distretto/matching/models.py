@@ -50,3 +50,27 @@ class IndexVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.version}"
+
+
+class IndexChange(models.Model):
+    """One record a saved change touched, so that each process's index updates just that.
+
+    ``record_type``: ``organisation``, ``profile``, ``owner`` (an organisation and
+    its profiles, which take its name, kind and sites) or ``all`` (a code or a
+    place changed: every index is rebuilt). Written in the transaction of the
+    change, after the version row is locked, so the ids follow the commits.
+    """
+
+    record_type = models.CharField(_("record type"), max_length=30)
+    record_id = models.BigIntegerField(_("record id"), default=0)
+    # The version token the change gave: an index checks that the last change it took in
+    # is still there with that token (a rolled-back change is gone, its id maybe reused).
+    token = models.CharField(_("token"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("index change")
+        verbose_name_plural = _("index changes")
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id}"

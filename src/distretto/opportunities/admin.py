@@ -49,7 +49,7 @@ class InterestInline(FacilitatorOnly, admin.TabularInline):
     model = ExpressionOfInterest
     extra = 0
     fields = ["from_organisation", "status", "decline_reason", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["from_organisation", "status", "decline_reason", "created_at"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:

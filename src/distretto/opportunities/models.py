@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from distretto.opportunities.domain import validation
 from distretto.opportunities.enums import (
@@ -31,7 +32,7 @@ from distretto.registry.models import Organisation, Person
 from distretto.taxonomy.models import Code
 
 
-def _text(label: str, max_length: int = validation.TEXT_MAX) -> models.TextField:
+def _text(label: StrOrPromise, max_length: int = validation.TEXT_MAX) -> models.TextField:
     return models.TextField(label, blank=True, validators=[MaxLengthValidator(max_length)])
 
 

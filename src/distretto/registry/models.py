@@ -280,11 +280,13 @@ class Programme(BilingualMixin, models.Model):
         related_name="programmes_run",
         verbose_name=_("organiser"),
     )
-    participants = models.ManyToManyField(
-        Organisation,
-        through="ProgrammeParticipant",
-        related_name="programmes",
-        verbose_name=_("participants"),
+    participants: models.ManyToManyField[Organisation, ProgrammeParticipant] = (
+        models.ManyToManyField(
+            Organisation,
+            through="ProgrammeParticipant",
+            related_name="programmes",
+            verbose_name=_("participants"),
+        )
     )
     source = models.TextField(_("source"))
 
@@ -337,7 +339,7 @@ class Project(BilingualMixin, models.Model):
     )
     year_start = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True)
     year_end = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
-    partners = models.ManyToManyField(
+    partners: models.ManyToManyField[Organisation, ProjectPartner] = models.ManyToManyField(
         Organisation, through="ProjectPartner", related_name="projects", verbose_name=_("partners")
     )
     source = models.TextField(_("source"))

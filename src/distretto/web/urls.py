@@ -6,8 +6,15 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("profiles/<int:pk>/partners/", views.profile_partners, name="profile_partners"),
     path("organisations/", views.directory, name="directory"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
+    path(
+        "organisations/<slug:slug>/complementary/",
+        views.complementary,
+        name="complementary",
+    ),
     path("organisations/<slug:slug>/edit/", editing.edit_organisation, name="edit_organisation"),
     path("organisations/<slug:slug>/submit/", editing.submit_for_review, name="submit_for_review"),
     path("organisations/<slug:slug>/people/add/", editing.edit_person, name="add_person"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from distretto.matching import services
@@ -20,8 +21,9 @@ from distretto.terminal import (
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index of the published organisations: the lexical index, and "
-        "the embeddings of every record whose text changed since it was embedded."
+        "Rebuild the search index of the published organisations and offers/requests: the "
+        "lexical index, and the embeddings of every record whose text changed since it was "
+        "embedded."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -35,10 +37,16 @@ class Command(BaseCommand):
         user = acting_user(options["as_user"])
         try:
             with progress_bar(console_for(self.stderr)) as progress:
-                count = services.rebuild_index(user, progress)
+                counts = services.rebuild_index(user, progress)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
+        organisations = ngettext(
+            "%(count)d organisation", "%(count)d organisations", counts["organisation"]
+        ) % {"count": counts["organisation"]}
+        profiles = ngettext(
+            "%(count)d offer or request", "%(count)d offers and requests", counts["profile"]
+        ) % {"count": counts["profile"]}
         self.stderr.write(
-            ngettext("Indexed %(count)d organisation.", "Indexed %(count)d organisations.", count)
-            % {"count": count}
+            _("Indexed %(organisations)s and %(profiles)s.")
+            % {"organisations": organisations, "profiles": profiles}
         )

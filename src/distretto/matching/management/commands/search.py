@@ -1,4 +1,4 @@
-"""distretto search: organisations ranked for a need, with the reasons each one fits."""
+"""distretto search: organisations and offers/requests ranked for a need, with reasons."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ from distretto.terminal import (
 
 class Command(BaseCommand):
     help = (
-        "Search the published organisations for TEXT (Italian or English), best first, "
-        "each with its score and reasons.\n"
+        "Search the published organisations and offers/requests for TEXT (Italian or "
+        "English), best first, each with its score and reasons.\n"
+        "--kind organisation|profile|all chooses the records (default all); --org-kind "
+        "filters by the organisation's kind (a profile: its owner's).\n"
         "With --batch FILE, every line of FILE is one query; with --json each query's "
         "results come out as one JSON line, the index loaded once.\n"
         "Records saved but not yet indexed are indexed (and embedded) before answering."
@@ -39,7 +41,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit", type=int, default=10, help="results per query, 1 to 100 (default 10)"
         )
-        parser.add_argument("--kind", action="append", default=[], help="only this kind")
+        parser.add_argument(
+            "--kind",
+            choices=[*services.RECORD_TYPES, "all"],
+            default="all",
+            help="which records: organisation, profile or all (default)",
+        )
+        parser.add_argument(
+            "--org-kind",
+            action="append",
+            default=[],
+            metavar="KIND",
+            help="only organisations (profiles of organisations) of this kind; repeatable",
+        )
+        parser.add_argument(
+            "--profile-type",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help="only profiles of this type (e.g. technology_offer); repeatable",
+        )
         parser.add_argument("--json", action="store_true", help="JSON output")
         add_acting_user_argument(parser, "search as this account (default: the system operator)")
 
@@ -54,9 +75,14 @@ class Command(BaseCommand):
         user = acting_user(options["as_user"])
         with progress_bar(console_for(self.stderr)) as progress:
             services.prepare_index(progress)
+        types = services.RECORD_TYPES if options["kind"] == "all" else (options["kind"],)
         for text in queries:
             query = services.SearchQuery(
-                text=text, kinds=tuple(options["kind"]), limit=options["limit"]
+                text=text,
+                kinds=tuple(options["org_kind"]),
+                limit=options["limit"],
+                types=types,
+                profile_types=tuple(options["profile_type"]),
             )
             try:
                 results = services.search(user, query)
@@ -73,7 +99,10 @@ class Command(BaseCommand):
             self.stdout.write(_("Nothing found for %(text)s.") % {"text": repr(text)})
             return
         for rank, result in enumerate(results, start=1):
-            self.stdout.write(f"{rank:>3}. {result.name}  ({result.score:.3f})")
+            name = result.name
+            if result.type != "organisation":
+                name = f"[{result.subtype}] {result.name}, {result.owner}"
+            self.stdout.write(f"{rank:>3}. {name}  ({result.score:.3f})")
             reasons = result.reasons
             if reasons.terms:
                 self.stdout.write(

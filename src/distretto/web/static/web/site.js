@@ -39,6 +39,17 @@
     badge.lastChild.textContent = " " + (label || "");
   });
 
+  // The search page answers bad input with 400 and the messages next to the fields:
+  // show that answer (htmx leaves error answers out by default).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = source && source.closest && source.closest("[data-swap-errors]");
+    if (form && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Leave empty fields out of the addresses htmx builds (?segment=dialysis, not ?q=&segment=...).
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.verb !== "get") return;

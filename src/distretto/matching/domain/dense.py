@@ -1,0 +1,58 @@
+"""Dense similarity: one query vector against every record's vector, on every core.
+
+The product of a large record matrix with a query vector is bound by memory
+bandwidth. Numpy's BLAS is kept to one thread in the search's process (its
+spinning threads would slow the embedding model's own; see
+``embedding.single_threaded_blas``), so a large matrix is cut into row blocks
+multiplied side by side by plain threads, which numpy lets run in parallel and
+which sleep, not spin, when idle.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import NDArray
+
+# Below this many rows one thread is as fast: the product takes well under a millisecond.
+PARALLEL_MIN_ROWS = 20_000
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def workers() -> int:
+    """How many blocks a large product is cut into: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="similarity")
+        return _pool
+
+
+def similarities(matrix: NDArray[np.float32], vector: NDArray[np.float32]) -> NDArray[np.float32]:
+    """``matrix @ vector`` as float32, computed in row blocks in parallel when it is large."""
+    rows = matrix.shape[0]
+    blocks = workers()
+    if rows < PARALLEL_MIN_ROWS or blocks == 1:
+        return np.asarray(matrix @ vector, dtype=np.float32)
+    out = np.empty(rows, dtype=np.float32)
+    edges = np.linspace(0, rows, blocks + 1).astype(int)
+
+    def block(start: int, stop: int) -> None:
+        np.dot(matrix[start:stop], vector, out=out[start:stop])
+
+    futures = [
+        _executor().submit(block, int(edges[i]), int(edges[i + 1])) for i in range(1, blocks)
+    ]
+    block(int(edges[0]), int(edges[1]))
+    for future in futures:
+        future.result()
+    return out
