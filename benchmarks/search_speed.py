@@ -268,6 +268,8 @@ def main() -> None:
     )
 
     texts = query_texts(args.queries, random.Random(11))  # noqa: S311
+    if embedder.dimensions:
+        embedder.embed_queries(["warm up"])  # the models load on first use
     embed_samples = []
     for text in texts[:50]:
         begin = time.perf_counter()

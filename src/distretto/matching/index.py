@@ -40,7 +40,7 @@ from django.utils import timezone
 from numpy.typing import NDArray
 
 from distretto.matching.domain.codes import CodeNode, rarity
-from distretto.matching.domain.dense import similarities
+from distretto.matching.domain.dense import centre_rows, similarities
 from distretto.matching.domain.lexical import LexicalIndex
 from distretto.matching.domain.text import Field, Tokenizer, stems
 from distretto.matching.embedding import EMBEDDERS, Embedder, get_embedder
@@ -700,8 +700,7 @@ def _build_index(embedder: Embedder, progress: Progress | None, *, complete: boo
             pending[position] = digest
         present = np.flatnonzero(has_vector)
         if present.size >= CENTRE_MIN_RECORDS:
-            centre = vectors[present].mean(axis=0).astype(np.float32)
-            vectors[present] = _centred(vectors[present], centre)
+            centre = centre_rows(vectors, present)  # in place, without copies of the matrix
     else:
         vectors = np.zeros((size, 0), dtype=np.float32)
     return _assemble(

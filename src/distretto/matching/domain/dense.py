@@ -56,3 +56,35 @@ def similarities(matrix: NDArray[np.float32], vector: NDArray[np.float32]) -> ND
     for future in futures:
         future.result()
     return out
+
+
+# Rows centred at a time: a few megabytes, instead of several copies of the whole matrix.
+CENTRE_BLOCK_ROWS = 8192
+
+
+def centre_rows(vectors: NDArray[np.float32], rows: NDArray[np.int64]) -> NDArray[np.float32]:
+    """Subtract the mean of ``vectors[rows]`` from those rows and bring each to unit length.
+
+    In place and block by block: at 100,000 records of 896 numbers the matrix
+    is 358 MB, and the plain expression made three transient copies of it.
+    Returns the mean (float32); rows of length zero after centring stay zero.
+    """
+    count = int(rows.size)
+    if count == 0:
+        return np.zeros(vectors.shape[1], dtype=np.float32)
+    every = count == vectors.shape[0] and bool(np.all(rows == np.arange(count)))
+    total = np.zeros(vectors.shape[1], dtype=np.float64)
+    for start in range(0, count, CENTRE_BLOCK_ROWS):
+        stop = min(start + CENTRE_BLOCK_ROWS, count)
+        block = vectors[start:stop] if every else vectors[rows[start:stop]]
+        total += block.sum(axis=0, dtype=np.float64)
+    centre = (total / count).astype(np.float32)
+    for start in range(0, count, CENTRE_BLOCK_ROWS):
+        stop = min(start + CENTRE_BLOCK_ROWS, count)
+        block = vectors[start:stop] if every else vectors[rows[start:stop]]
+        block -= centre
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        block /= np.where(norms > 0, norms, 1)
+        if not every:
+            vectors[rows[start:stop]] = block
+    return centre
