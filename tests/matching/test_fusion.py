@@ -2,6 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from distretto.matching.domain import fusion
 from distretto.matching.domain.fusion import Weights, fuse, normalise, shares
 
 WEIGHTS = Weights(lexical=0.25, semantic=0.6, codes=0.15)
@@ -65,3 +66,20 @@ def test_lexical_coverage_is_only_clipped():
         1.0,
         0.0,
     ]
+
+
+def test_a_similarity_far_above_the_rest_stands_out():
+    values = np.asarray([0.10, 0.12, 0.11, 0.09, 0.10, 0.13, 0.11, 0.10, 0.60], dtype=np.float32)
+    assert fusion.stands_out(values, 1.5).tolist() == [False] * 8 + [True]
+
+
+def test_every_similarity_passes_with_too_few_records_or_no_threshold():
+    few = np.asarray([0.1, 0.9, 0.2], dtype=np.float32)
+    assert fusion.stands_out(few, 1.5).all()
+    many = np.linspace(0, 1, 20, dtype=np.float32)
+    assert fusion.stands_out(many, 0).all()
+    assert not fusion.stands_out(many, 1.5).all()
+
+
+def test_alike_similarities_all_pass():
+    assert fusion.stands_out(np.full(12, 0.4, dtype=np.float32), 1.5).all()

@@ -460,6 +460,11 @@ def _rank(
     chosen = weights()
     normalised = {name: fusion.normalise(name, values) for name, values in raw.items()}
     fused = fusion.fuse(normalised, chosen)
+    if semantic is not None:
+        # A record with no word and no code in common must stand out by meaning.
+        evidence = (raw["lexical"] > 0) | (raw["codes"] > 0)
+        keep = evidence | fusion.stands_out(semantic, settings.SEARCH_MIN_SEMANTIC_Z)
+        fused = np.where(keep, fused, np.float32(0)).astype(np.float32)
     results: list[SearchResult] = []
     for rank in _best(index, candidates, fused, limit):
         if len(results) >= limit or fused[rank] <= 0:

@@ -60,6 +60,27 @@ def normalise(signal: str, values: NDArray[np.float32]) -> NDArray[np.float32]:
     return by_best(values)
 
 
+# Fewer records than this say nothing about what a typical similarity is.
+OUTLIER_MIN_POPULATION = 8
+
+
+def stands_out(values: NDArray[np.float32], min_z: float) -> NDArray[np.bool_]:
+    """Which similarities stand out from the rest: at least ``min_z`` standard deviations
+    above their mean. Every record passes when there are too few to judge, or when all
+    are alike, or when ``min_z`` is not positive.
+
+    A record found by meaning alone (no word, no code in common) is worth showing
+    only when it is much closer to the query than records usually are; otherwise
+    the tail of any search is filled with records that are merely "of the same world".
+    """
+    if min_z <= 0 or values.size < OUTLIER_MIN_POPULATION:
+        return np.ones(values.size, dtype=bool)
+    spread = float(values.std())
+    if spread <= 1e-9:
+        return np.ones(values.size, dtype=bool)
+    return np.asarray((values - float(values.mean())) / spread >= min_z, dtype=bool)
+
+
 def fuse(normalised: dict[str, NDArray[np.float32]], weights: Weights) -> NDArray[np.float32]:
     """The weighted sum of the normalised signals present, divided by their total weight."""
     present = [s for s in SIGNALS if s in normalised and weights.of(s) > 0]
