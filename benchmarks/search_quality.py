@@ -13,7 +13,7 @@ Two measures, in a throw-away data directory (SQLite):
   fixed split of the queries (``tuning_half``): parameters are chosen on the
   tuning half and checked on the other.
 
-The evaluation files come from ``/work/shared/data/eval`` (or ``--eval-dir``);
+The evaluation files come from ``../shared/data/eval`` beside the repository (or ``--eval-dir``);
 the product never reads them. Prints the figures and writes them to
 benchmarks/results/search_quality.json.
 
@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results" / "search_quality.json"
-DEFAULT_EVAL_DIR = Path("/work/shared/data/eval")
+# The development checkout keeps the evaluation files beside the repository, in ../shared.
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval"
 TARGETS = {"recall_at_1": 0.80, "recall_at_10": 0.95}
 
 
