@@ -1024,6 +1024,10 @@ def get_index(
                 _cache[chosen.name] = index
                 stale = False
         if stale:
+            # Other searches wait on the lock meanwhile: let the old index go before
+            # building the new one, so the process never holds both (memory).
+            _cache.pop(chosen.name, None)
+            index = None
             index = build_index(chosen, progress, complete=complete)
             _cache[chosen.name] = index
         else:
@@ -1045,6 +1049,7 @@ def rebuild(progress: Progress | None = None, embedder: Embedder | None = None) 
     """Build the index afresh (every stored embedding checked against its text)."""
     chosen = embedder or get_embedder()
     with _building:
+        _cache.pop(chosen.name, None)
         index = build_index(chosen, progress, complete=True)
         _cache[chosen.name] = index
         return index
