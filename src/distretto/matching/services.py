@@ -54,6 +54,9 @@ CODE_FILTERS = {
     "certification": "certification",
     "value_chain": "value_chain",
 }
+# The share of the query's words a record must cover to count as found by its words
+# (one common word of a long profile text is not evidence).
+LEXICAL_EVIDENCE = 0.1
 # A code only inferred from the query's words counts this much of a code asked for.
 INFERRED_CODE_WEIGHT = 0.5
 # What a search returns: organisations, cooperation profiles (offers and requests).
@@ -462,7 +465,7 @@ def _rank(
     fused = fusion.fuse(normalised, chosen)
     if semantic is not None:
         # A record with no word and no code in common must stand out by meaning.
-        evidence = (raw["lexical"] > 0) | (raw["codes"] > 0)
+        evidence = (raw["lexical"] >= LEXICAL_EVIDENCE) | (raw["codes"] > 0)
         keep = evidence | fusion.stands_out(semantic, settings.SEARCH_MIN_SEMANTIC_Z)
         fused = np.where(keep, fused, np.float32(0)).astype(np.float32)
     results: list[SearchResult] = []
