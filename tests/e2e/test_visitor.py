@@ -103,6 +103,8 @@ def visit(browser, live_server, screenshots, lang, district):
     # Directory, filtered by segment (htmx updates the results and the address).
     page.locator(f".main-nav a[href='{prefix}/organisations/']").click()
     expect(page).to_have_url(f"{live_server.url}{prefix}/organisations/")
+    # The filters answer through htmx: wait for the page's scripts before ticking one.
+    page.wait_for_load_state("load")
     page.get_by_label(words["dialysis"], exact=True).check()
     expect(page).to_have_url(re.compile(r"\?segment=dialysis$"))
     expect(page.locator("details.facet[open] .facet-badge")).to_have_text(re.compile(r"^1\b"))
