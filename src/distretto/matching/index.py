@@ -29,10 +29,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from itertools import chain
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, FloatField, Max
 from django.db.models.functions import Cast
@@ -1088,13 +1090,9 @@ def _is_ours(function: Any) -> bool:
 
 def schedule_embeddings(embedder: str | None = None, *, on_commit: bool = True) -> None:
     """Have the background task embed records lacking a vector (after the commit, once)."""
-    from django.conf import settings
-
     name = embedder or settings.SEARCH_EMBEDDER
     if not _embeds(name):
         return
-    from functools import partial
-
     job = partial(_enqueue, name)
     connection = transaction.get_connection()
     if on_commit and connection.in_atomic_block:

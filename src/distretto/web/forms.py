@@ -40,6 +40,20 @@ class Facet:
     is_open: bool
 
 
+def code_checkboxes(taxonomy: Any) -> forms.MultipleChoiceField:
+    """A filter field ticking codes of ``taxonomy``, each labelled in the visitor's language."""
+    choices = []
+    for code in taxonomy.codes.all():
+        text, lang = pick(code, "label")
+        choices.append((code.code, CodeChoice(text or code.code, code.level, lang)))
+    return forms.MultipleChoiceField(
+        label=taxonomy.tr("name"),
+        required=False,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 def taxonomy_parameter(slug: str) -> str:
     """The query parameter of a taxonomy filter: its slug, e.g. ``?segment=dialysis``."""
     name = slug.replace("-", "_")
@@ -75,16 +89,7 @@ class DirectoryFilterForm(forms.Form):
         self.taxonomy_fields: list[tuple[str, str]] = []
         for taxonomy in options.taxonomies:
             name = taxonomy_parameter(taxonomy.slug)
-            choices = []
-            for code in taxonomy.codes.all():
-                text, lang = pick(code, "label")
-                choices.append((code.code, CodeChoice(text or code.code, code.level, lang)))
-            self.fields[name] = forms.MultipleChoiceField(
-                label=taxonomy.tr("name"),
-                required=False,
-                choices=choices,
-                widget=forms.CheckboxSelectMultiple,
-            )
+            self.fields[name] = code_checkboxes(taxonomy)
             self.taxonomy_fields.append((name, taxonomy.slug))
         self.fields["municipality"] = forms.MultipleChoiceField(
             label=_("Municipality"),
@@ -212,16 +217,7 @@ class SearchForm(forms.Form):
             taxonomy = by_slug.get(slug)
             if taxonomy is None:
                 continue
-            choices = []
-            for code in taxonomy.codes.all():
-                text, lang = pick(code, "label")
-                choices.append((code.code, CodeChoice(text or code.code, code.level, lang)))
-            self.fields[slug] = forms.MultipleChoiceField(
-                label=taxonomy.tr("name"),
-                required=False,
-                choices=choices,
-                widget=forms.CheckboxSelectMultiple,
-            )
+            self.fields[slug] = code_checkboxes(taxonomy)
             self.taxonomy_fields.append(slug)
         places = [(m.istat_code, m.name) for m in options.municipalities]
         self.fields["municipality"] = forms.MultipleChoiceField(
