@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "distretto.opportunities",
     "distretto.matching",
     "distretto.alerts",
+    "distretto.events",
     "django_tasks",
     "django_tasks_db",
 ]
