@@ -20,6 +20,10 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("digests", "send"): "send_digests",
     ("profiles", "remind"): "remind_profiles",
     ("profiles", "expire"): "expire_profiles",
+    ("events", "schedule"): "events_schedule",
+    ("events", "run"): "events_run",
+    ("events", "expire"): "events_expire",
+    ("events", "follow-ups"): "events_follow_ups",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -45,6 +49,11 @@ commands:
   profiles remind               e-mail owners of offers and requests about to expire
                                 [--days N]
   profiles expire               take offers and requests past their expiry date offline
+  events schedule               schedule meetings from a JSON file (file mode)
+                                --input EVENT.json --output SCHEDULE.json [--time-limit S]
+  events run SLUG               schedule an event's accepted meetings [--time-limit S]
+  events expire                 expire meeting requests left unanswered past their date
+  events follow-ups             e-mail the 3- and 6-month follow-ups of past events
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

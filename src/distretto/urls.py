@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("registry/", include("distretto.registry.urls")),
     path("profiles/", include("distretto.opportunities.urls")),
     path("alerts/", include("distretto.alerts.urls")),
+    path("events/", include("distretto.events.urls")),
     path("", include("distretto.web.urls")),
     prefix_default_language=False,
 )

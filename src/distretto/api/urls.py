@@ -3,6 +3,7 @@
 from ninja import NinjaAPI, Swagger
 
 from distretto.api import errors
+from distretto.api import events as events_api
 from distretto.api import opportunities as opportunities_api
 from distretto.api import registry as registry_api
 from distretto.api import saved_searches as saved_searches_api
@@ -48,3 +49,4 @@ api.add_router("/", taxonomy_api.router)
 api.add_router("/", opportunities_api.router)
 api.add_router("/", search_api.router)
 api.add_router("/", saved_searches_api.router)
+api.add_router("/", events_api.router)

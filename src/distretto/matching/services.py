@@ -11,7 +11,7 @@ and segments an organisation lacks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -664,3 +664,31 @@ def prepare_index(progress: search_index.Progress | None = None) -> int:
     """Make sure the index holds every saved record (bulk writes included) and the embedding
     of each, before searching (the CLI, batch jobs); returns the records indexed."""
     return search_index.get_index(full_check=True, progress=progress, complete=True).size
+
+
+def rank_organisations(
+    text: str, code_ids: Sequence[int], organisation_ids: Iterable[int], limit: int = 10
+) -> list[tuple[int, SearchResult]]:
+    """The organisations among ``organisation_ids`` that best fit ``text`` and ``code_ids``.
+
+    Each organisation is ranked by its best record (itself or one of its public
+    offers and requests); returns (organisation id, that record's result), best
+    first, one per organisation. Used where the candidates are already known
+    (the participants of a brokerage event).
+    """
+    _checked_limit(limit)
+    index = search_index.get_index()
+    wanted = np.asarray(sorted(set(organisation_ids)), dtype=np.int64)
+    if index.size == 0 or wanted.size == 0 or not text.strip():
+        return []
+    mask = np.isin(index.owners, wanted)
+    codes = [c for c in code_ids if c in index.nodes]
+    # Every record of an organisation may come before its next one: ask for enough.
+    found = _rank(index, text[: search_index.EMBED_MAX_CHARS], mask, codes, 100, infer_codes=False)
+    best: dict[int, SearchResult] = {}
+    for result in found:
+        position = index.positions[(result.type, result.id)]
+        best.setdefault(int(index.records[position].owner_id), result)
+        if len(best) >= limit:
+            break
+    return list(best.items())

@@ -56,6 +56,7 @@ class TieKind(models.TextChoices):
     COLLABORATES_WITH = "collaborates_with", _("works with")
     RUN_BY = "run_by", _("is run by")
     COORDINATED_BY = "coordinated_by", _("is coordinated by")
+    MEETING_OUTCOME = "meeting_outcome", _("met at a brokerage event")
 
 
 class ProgrammeKind(models.TextChoices):
