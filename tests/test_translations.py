@@ -123,7 +123,13 @@ def test_domain_strings_marked_with_the_no_op_marker_are_in_the_catalogue():
 def test_italian_home_page_speaks_italian(client, db):
     page = parse(client.get("/").content)
     assert page.one("html").attrs["lang"] == "it"
-    assert page.texts(".main-nav a") == ["Home", "Cerca", "Organizzazioni", "Offerte e richieste"]
+    assert page.texts(".main-nav a") == [
+        "Home",
+        "Cerca",
+        "Organizzazioni",
+        "Offerte e richieste",
+        "Eventi",
+    ]
     assert page.texts("h1") == ["Benvenuti su Distretto"]
     assert page.texts(".stat dt") == ["Organizzazioni", "Comuni", "Relazioni tra loro"]
     assert page.one("a.skip-link").text == "Vai al contenuto"

@@ -88,7 +88,7 @@ def test_the_list_shows_only_ones_own_searches_with_their_links(client, alice, b
         "Run now": "/en/search/?q=oxygenators",
         "Delete": f"/en/alerts/{mine.pk}/delete/",
     }
-    assert page.one(".main-nav a[aria-current=page]").text == "My saved searches"
+    assert page.one(".main-nav a[aria-current=page]").text == "Saved searches"
 
 
 def test_the_list_needs_a_login(client, db):

@@ -34,7 +34,8 @@ def test_logged_in_header_shows_name_and_logout_form(client, member):
         "Search",
         "Organisations",
         "Offers and requests",
-        "My saved searches",
+        "Events",
+        "Saved searches",
     ]
 
 
@@ -46,7 +47,8 @@ def test_facilitator_header_links_the_back_office(client, facilitator):
         ("Search", "/en/search/"),
         ("Organisations", "/en/organisations/"),
         ("Offers and requests", "/en/profiles/"),
-        ("My saved searches", "/en/alerts/"),
+        ("Events", "/en/events/"),
+        ("Saved searches", "/en/alerts/"),
         ("Back office", "/en/admin/"),
     ]
 

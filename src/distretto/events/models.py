@@ -357,3 +357,8 @@ class ScheduleRun(models.Model):
         if not self.upper_bound:
             return None
         return self.objective / self.upper_bound
+
+    @property
+    def percent_of_bound(self) -> float | None:
+        ratio = self.ratio
+        return None if ratio is None else round(100 * ratio, 2)
