@@ -12,6 +12,7 @@ from datetime import date, time, timedelta
 
 import icalendar
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 from distretto.accounts.services import SYSTEM
 from distretto.events import services
 from distretto.events.enums import MeetingStatus
-from distretto.events.models import Event, Meeting, Slot
+from distretto.events.models import Event, Meeting, ScheduleRun, Slot
 from tests import factories
 from tests.api.conftest import bearer
 from tests.web.html import parse
@@ -260,9 +261,7 @@ def test_api_reads_events_and_hides_private_data(client, world):
     assert client.get("/api/v1/events/matching-day/statistics", headers=gamma).status_code == 404
 
 
-def test_api_meeting_request_answer_and_schedule(
-    client, world, django_capture_on_commit_callbacks
-):
+def test_api_meeting_request_answer_and_schedule(client, world, django_capture_on_commit_callbacks):
     alpha, beta = world["registrations"]["alpha"], world["registrations"]["beta"]
     services.cancel_meeting(world["members"]["alpha"], world["meeting"])
     created = client.post(
@@ -356,3 +355,26 @@ def test_cli_run_expire_and_follow_ups(world, mailoutbox, django_capture_on_comm
     assert any("alpha@example.org" in m.to for m in mailoutbox)
     with pytest.raises(Exception, match="No such event"):
         call_command("events_run", "no-such-event")
+
+
+def test_a_run_is_carried_out_once_and_a_lost_one_stops_blocking(world):
+    services.answer_meeting(
+        world["members"]["beta"], world["meeting"], accept=True, now=world["now"]
+    )
+    run = services.start_schedule(world["facilitator"], world["event"], 5, queue=False)
+    # Queued and not yet taken: a second run is refused.
+    with pytest.raises(ValidationError) as refused:
+        services.start_schedule(world["facilitator"], world["event"], 5, queue=False)
+    assert list(refused.value.message_dict) == ["event"]
+    assert services.execute_schedule(run.pk).status == "done"
+    # A second worker picking the same run does nothing.
+    placed = Meeting.objects.get().slot_id
+    ScheduleRun.objects.filter(pk=run.pk).update(scheduled=0)
+    assert services.execute_schedule(run.pk).scheduled == 0
+    assert Meeting.objects.get().slot_id == placed
+    # A run left queued long past its limit (no worker) no longer blocks a new one.
+    lost = services.start_schedule(world["facilitator"], world["event"], 5, queue=False)
+    ScheduleRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    services.start_schedule(world["facilitator"], world["event"], 5, queue=False)
+    lost.refresh_from_db()
+    assert lost.status == "failed"

@@ -491,8 +491,7 @@ def answer_meeting(
     if meeting.status != MeetingStatus.REQUESTED:
         raise _invalid("status", _("This request has already been answered or has expired."))
     if meeting.expires_at is not None and meeting.expires_at < now:
-        meeting.status = MeetingStatus.EXPIRED
-        meeting.save(update_fields=["status"])
+        # Past its date: it is expired (``expire_requests`` records it so).
         raise _invalid("status", _("This request has already been answered or has expired."))
     if len(note) > 300:
         raise _invalid("answer_note", _("Write at most 300 characters."))
@@ -653,6 +652,7 @@ def start_schedule(
     _require(rules.is_organiser(user, event))
     if not 1 <= time_limit <= 600:
         raise _invalid("time_limit", _("Give a time limit from 1 to 600 seconds."))
+    _abandon_stale_runs(event)
     if ScheduleRun.objects.filter(
         event=event, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).exists():
@@ -669,6 +669,24 @@ def start_schedule(
     return run
 
 
+# A run still queued or running this long after its time limit was lost (no worker, a
+# crash): it no longer blocks a new run.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def _abandon_stale_runs(event: Event) -> None:
+    now = timezone.now()
+    for run in ScheduleRun.objects.filter(
+        event=event, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ):
+        if run.created_at + timedelta(seconds=run.time_limit) + STALE_AFTER < now:
+            ScheduleRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED,
+                message=_("Abandoned: no worker carried it out."),
+                finished_at=now,
+            )
+
+
 def _progress(run_id: int) -> scheduler.ProgressCallback:
     def report(fraction: float, message: str) -> None:
         ScheduleRun.objects.filter(pk=run_id).update(progress=fraction, message=message[:300])
@@ -679,7 +697,12 @@ def _progress(run_id: int) -> scheduler.ProgressCallback:
 def execute_schedule(run_id: int) -> ScheduleRun:
     """Carry out a queued run: solve outside any transaction, then apply in one."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
-    ScheduleRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    # Taken once: a second worker (or the shell) finds it no longer queued.
+    taken = ScheduleRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING
+    )
+    if not taken:
+        return run
     problem = scheduling_problem(run.event)
     try:
         result = scheduler.schedule(problem, float(run.time_limit), progress=_progress(run.pk))
