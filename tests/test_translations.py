@@ -138,7 +138,13 @@ def test_italian_home_page_speaks_italian(client, db):
 def test_english_home_page_keeps_the_source_strings(client, db):
     page = parse(client.get("/en/").content)
     assert page.one("html").attrs["lang"] == "en"
-    assert page.texts(".main-nav a") == ["Home", "Search", "Organisations", "Offers and requests"]
+    assert page.texts(".main-nav a") == [
+        "Home",
+        "Search",
+        "Organisations",
+        "Offers and requests",
+        "Events",
+    ]
     assert page.texts("h1") == ["Welcome to Distretto"]
 
 
