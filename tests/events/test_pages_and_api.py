@@ -378,3 +378,76 @@ def test_a_run_is_carried_out_once_and_a_lost_one_stops_blocking(world):
     services.start_schedule(world["facilitator"], world["event"], 5, queue=False)
     lost.refresh_from_db()
     assert lost.status == "failed"
+
+
+def test_event_changes_that_would_break_its_programme_are_refused(world):
+    event, organiser = world["event"], world["facilitator"]
+    fields = ("starts_on", "ends_on")
+    later = {name: DAY + timedelta(days=3) for name in fields}
+    with pytest.raises(ValidationError) as outside:
+        services.update_event(organiser, event, later)
+    assert "starts_on" in outside.value.message_dict
+    with pytest.raises(ValidationError) as too_long:
+        services.update_event(organiser, Event.objects.get(pk=event.pk), {"meeting_minutes": 90})
+    assert "meeting_minutes" in too_long.value.message_dict
+    assert Slot.objects.filter(session__event=event).count() == 3  # nothing changed
+
+
+def test_only_facilitators_change_who_organises(world):
+    host = world["firms"]["alpha"]
+    admin = factories.UserFactory(username="alpha-admin")
+    factories.MembershipFactory(user=admin, organisation=host, role="admin")
+    event = world["event"]
+    services.update_event(world["facilitator"], event, {"organiser": host})
+    with pytest.raises(ValidationError) as refused:
+        services.update_event(admin, event, {"organiser": world["firms"]["gamma"]})
+    assert list(refused.value.message_dict) == ["organiser"]
+    assert Event.objects.get(pk=event.pk).organiser == host
+
+
+def test_requests_expire_at_the_latest_when_booking_closes(world):
+    event = world["event"]
+    Event.objects.filter(pk=event.pk).update(booking_closes=world["now"] + timedelta(hours=2))
+    event.refresh_from_db()
+    services.cancel_meeting(world["members"]["alpha"], world["meeting"])
+    alpha, beta = world["registrations"]["alpha"], world["registrations"]["beta"]
+    alpha.event, beta.event = event, event
+    meeting = services.request_meeting(
+        world["members"]["alpha"], alpha, beta, reason="", priority=1, now=world["now"]
+    )
+    assert meeting.expires_at == event.booking_closes
+
+
+def test_outcomes_wait_for_the_meeting_and_follow_ups_come_once(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    run = schedule(world, django_capture_on_commit_callbacks)
+    assert run.status == "done"
+    meeting = Meeting.objects.get()
+    alpha = world["registrations"]["alpha"]
+    with pytest.raises(ValidationError) as early:
+        services.report_meeting(
+            world["members"]["alpha"], meeting, alpha, took_place=True, outcome="further_contact"
+        )
+    assert list(early.value.message_dict) == ["meeting"]
+    after = meeting.slot.ends_at + timedelta(hours=1)
+    services.report_meeting(
+        world["members"]["alpha"],
+        meeting,
+        alpha,
+        took_place=True,
+        outcome="signed",
+        agreement_type="supplier",
+        now=after,
+    )
+    meeting.refresh_from_db()
+    assert meeting.tie.kind == "meeting_outcome"
+    # Seven months after the event, with no prompt sent before: one e-mail per participant,
+    # the 6-month one.
+    world["members"]["alpha"].email = "alpha@example.org"
+    world["members"]["alpha"].save()
+    seven_months = timezone.make_aware(timezone.datetime(2030, 12, 20, 9))
+    assert services.send_follow_ups(seven_months) == 2
+    (mail,) = [m for m in mailoutbox if "alpha@example.org" in m.to]
+    assert "6" in mail.body
+    assert services.send_follow_ups(seven_months) == 0

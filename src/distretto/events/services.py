@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from distretto.accounts.roles import is_facilitator
 from distretto.events import rules
 from distretto.events.domain import scheduler
 from distretto.events.domain.slots import Interval, problems, slot_times
@@ -107,14 +108,43 @@ def _check_event(event: Event) -> None:
         errors["booking_closes"] = [_("Meeting requests must close after they open.")]
     if Event.objects.filter(slug=event.slug).exclude(pk=event.pk).exists():
         errors["slug"] = [_("Another event already has this address name.")]
-    booths = event.registrations.exclude(booth=None).count() if event.pk else 0
-    if booths > event.tables:
-        errors["tables"] = [
-            _("There are %(booths)d fixed booths: the event needs at least as many tables.")
-            % {"booths": booths}
-        ]
+    if event.pk:
+        _check_event_against_its_content(event, errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _check_event_against_its_content(event: Event, errors: dict[str, list[str]]) -> None:
+    """A change of the event must leave its booths, pinned meetings and sessions possible."""
+    booths = [b for b in event.registrations.values_list("booth", flat=True) if b is not None]
+    if len(booths) > event.tables:
+        errors["tables"] = [
+            _("There are %(booths)d fixed booths: the event needs at least as many tables.")
+            % {"booths": len(booths)}
+        ]
+    elif booths and max(booths) > event.tables:
+        errors["tables"] = [
+            _("A participant has the fixed booth %(booth)d: keep at least that many tables.")
+            % {"booth": max(booths)}
+        ]
+    pinned = event.meetings.filter(pinned=True, table__gt=event.tables).exists()
+    if pinned and "tables" not in errors:
+        errors["tables"] = [_("A meeting is fixed at a table beyond this number.")]
+    sessions = list(event.sessions.prefetch_related("breaks"))
+    if any(not event.starts_on <= s.day <= event.ends_on for s in sessions):
+        errors.setdefault("starts_on", []).append(
+            _("A session falls outside these days: move or remove it first.")
+        )
+    for session in sessions:
+        pauses = [Interval(b.start, b.end) for b in session.breaks.all()]
+        if not slot_times(
+            session.day, Interval(session.start, session.end), pauses, event.meeting_minutes
+        ):
+            errors.setdefault("meeting_minutes", []).append(
+                _("The session %(name)s is too short for one meeting of this length.")
+                % {"name": session.name}
+            )
+            break
 
 
 def _set(instance: Any, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
@@ -138,6 +168,8 @@ def create_event(user: Any, data: Mapping[str, Any]) -> Event:
 @transaction.atomic
 def update_event(user: Any, event: Event, data: Mapping[str, Any]) -> Event:
     _require(rules.is_organiser(user, event))
+    if "organiser" in data and data["organiser"] != event.organiser and not is_facilitator(user):
+        raise _invalid("organiser", _("Only facilitators change the organiser of an event."))
     minutes_before = event.meeting_minutes
     _set(event, data, EVENT_FIELDS)
     _check_event(event)
@@ -161,7 +193,10 @@ def set_event_status(user: Any, event: Event, status: str) -> Event:
 
 
 def _aware(naive: datetime) -> datetime:
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+    """A session's local time in the site's time zone (``TIME_ZONE``), whatever zone is active."""
+    if timezone.is_aware(naive):
+        return naive
+    return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
 def _refresh_slots(session: Session) -> None:
@@ -383,7 +418,9 @@ def cancel_registration(user: Any, registration: Registration) -> Registration:
 def _cancel_open_meetings(registration: Registration, why: str) -> None:
     Meeting.objects.filter(
         Q(requester=registration) | Q(recipient=registration), status__in=OPEN
-    ).update(status=MeetingStatus.CANCELLED, slot=None, table=None, unscheduled_reason=why)
+    ).update(
+        status=MeetingStatus.CANCELLED, slot=None, table=None, pinned=False, unscheduled_reason=why
+    )
 
 
 @transaction.atomic
@@ -478,7 +515,8 @@ def request_meeting(
         recipient=recipient,
         reason=reason,
         priority=priority,
-        expires_at=now + timedelta(days=event.request_expiry_days),
+        # Unanswered requests expire after the set days, and at the latest when booking closes.
+        expires_at=min(now + timedelta(days=event.request_expiry_days), event.booking_closes),
         created_by=user if getattr(user, "pk", None) else None,
     )
 
@@ -566,6 +604,15 @@ def _check_pin(meeting: Meeting, slot: Slot | None, table: int | None) -> None:
     parties = [meeting.requester_id, meeting.recipient_id]
     if busy.filter(Q(requester_id__in=parties) | Q(recipient_id__in=parties)).exists():
         errors["slot"] = [_("One of the two already has a meeting in this slot.")]
+    available = Registration.objects.filter(pk__in=parties, available_slots=slot).count()
+    if available < 2:
+        errors["slot"] = [_("One of the two is not available in this slot.")]
+    booth_owner = event.registrations.filter(booth=table).exclude(pk__in=parties).first()
+    if booth_owner is not None:
+        errors["table"] = [
+            _("Table %(table)d is the fixed booth of %(name)s.")
+            % {"table": table, "name": booth_owner.organisation.name}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -703,9 +750,10 @@ def execute_schedule(run_id: int) -> ScheduleRun:
     )
     if not taken:
         return run
-    problem = scheduling_problem(run.event)
     try:
+        problem = scheduling_problem(run.event)
         result = scheduler.schedule(problem, float(run.time_limit), progress=_progress(run.pk))
+        _apply_schedule(run, problem, result)
     except scheduler.ScheduleInputError as error:
         ScheduleRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, message=str(error)[:300], finished_at=timezone.now()
@@ -718,7 +766,6 @@ def execute_schedule(run_id: int) -> ScheduleRun:
             status=RunStatus.FAILED, message="internal error", finished_at=timezone.now()
         )
         raise
-    _apply_schedule(run, problem, result)
     run.refresh_from_db()
     return run
 
@@ -731,8 +778,9 @@ def _apply_schedule(
     still = {
         str(m.pk): m
         for m in _scheduled_meetings(run.event)
-        .select_for_update()
         .filter(pk__in=[int(m.id) for m in problem.meetings])
+        .order_by("pk")
+        .select_for_update(of=("self",))
     }
     placed: set[str] = set()
     for placement in result.placements:
@@ -740,6 +788,8 @@ def _apply_schedule(
         slot = slots.get(placement.slot_id)
         if meeting is None or slot is None:
             continue  # cancelled (or its slot removed) while the run was solving
+        if meeting.pinned and (meeting.slot_id != slot.pk or meeting.table != placement.table):
+            meeting.pinned = False  # it could not stay where the organiser fixed it
         meeting.slot, meeting.table, meeting.unscheduled_reason = slot, placement.table, ""
         placed.add(placement.meeting_id)
     reasons = {u.meeting_id: u.reason for u in result.unscheduled}
@@ -792,6 +842,7 @@ def report_meeting(
     outcome: str = "",
     agreement_type: str = "",
     note: str = "",
+    now: datetime | None = None,
 ) -> MeetingReport:
     """One side records whether a meeting took place and what came of it.
 
@@ -802,8 +853,10 @@ def report_meeting(
         raise _invalid("registration", _("Only the two participants report on a meeting."))
     _require(rules.acts_for(user, registration))
     errors: dict[str, list[str]] = {}
-    if meeting.status != MeetingStatus.ACCEPTED or meeting.slot_id is None:
+    if meeting.status != MeetingStatus.ACCEPTED or meeting.slot is None:
         errors["meeting"] = [_("Only scheduled meetings can be reported on.")]
+    elif meeting.slot.starts_at > (now or timezone.now()):
+        errors["meeting"] = [_("A meeting can be reported on once its time has come.")]
     if outcome and outcome not in Outcome.values:
         errors["outcome"] = [_("Choose a valid outcome.")]
     if took_place and not outcome:
@@ -838,6 +891,10 @@ TIE_OUTCOMES = (Outcome.SIGNED, Outcome.NEGOTIATION, Outcome.FURTHER_CONTACT)
 
 
 def _sync_tie(meeting: Meeting) -> None:
+    # Both sides may report at once: the meeting row is the lock, its tie read afresh.
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("event").get(pk=meeting.pk)
+    )
     outcomes = {r.outcome: r for r in meeting.reports.filter(took_place=True)}
     best = next((o for o in TIE_OUTCOMES if o in outcomes), None)
     source = f"Distretto: meeting report, {meeting.event.name}, {meeting.slot or ''}"
@@ -876,33 +933,40 @@ def _outcome_note(report: MeetingReport) -> str:
 def send_follow_ups(now: datetime) -> int:
     """E-mail each participant of a past event, 3 and 6 months on, to report its meetings.
 
-    Sent once per participant and delay (recorded), to the registered people
-    who may be contacted and to the person who registered; returns how many.
+    Each prompt is recorded so that it is sent once; a participant with several
+    prompts due at once (the command did not run for months) gets one e-mail,
+    the latest. Sent to the registered people who may be contacted and to the
+    person who registered; returns how many e-mails went out.
     """
     sent = 0
     today = timezone.localdate(now)
-    for months in FOLLOW_UP_MONTHS:
-        ended_by = today - timedelta(days=round(months * 30.44))
-        due = (
-            Registration.objects.filter(
-                status=RegistrationStatus.APPROVED, event__ends_on__lte=ended_by
-            )
-            .exclude(follow_ups__months=months)
-            .filter(Q(requests_sent__slot__isnull=False) | Q(requests_received__slot__isnull=False))
-            .distinct()
-            .select_related("event", "organisation", "created_by")
+    earliest = today - timedelta(days=round(min(FOLLOW_UP_MONTHS) * 30.44))
+    due = (
+        Registration.objects.filter(
+            status=RegistrationStatus.APPROVED, event__ends_on__lte=earliest
         )
-        for registration in due:
-            with transaction.atomic():
-                _, created = FollowUpPrompt.objects.get_or_create(
-                    registration=registration, months=months
-                )
-                if not created:
-                    continue
-                recipients = _follow_up_recipients(registration)
-                if recipients:
-                    _send_follow_up(registration, months, recipients)
-                    sent += 1
+        .filter(Q(requests_sent__slot__isnull=False) | Q(requests_received__slot__isnull=False))
+        .distinct()
+        .select_related("event", "organisation", "created_by")
+        .prefetch_related("people", "follow_ups")
+    )
+    for registration in due:
+        elapsed = (today - registration.event.ends_on).days
+        done = {f.months for f in registration.follow_ups.all()}
+        months = [m for m in FOLLOW_UP_MONTHS if round(m * 30.44) <= elapsed and m not in done]
+        if not months:
+            continue
+        with transaction.atomic():
+            created = [
+                FollowUpPrompt.objects.get_or_create(registration=registration, months=m)[1]
+                for m in months
+            ]
+            if not any(created):
+                continue  # another process sent them meanwhile
+            recipients = _follow_up_recipients(registration)
+            if recipients:
+                _send_follow_up(registration, max(months), recipients)
+                sent += 1
     return sent
 
 
