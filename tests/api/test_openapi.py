@@ -21,6 +21,18 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/search": ["get"],
         "/api/v1/saved-searches": ["get", "post"],
         "/api/v1/saved-searches/{saved_id}": ["delete", "patch"],
+        "/api/v1/events": ["get"],
+        "/api/v1/events/{slug}": ["get"],
+        "/api/v1/events/{slug}/participants": ["get"],
+        "/api/v1/events/{slug}/registrations": ["post"],
+        "/api/v1/events/{slug}/registrations/{registration_id}/meetings": ["get"],
+        "/api/v1/events/{slug}/registrations/{registration_id}/recommendations": ["get"],
+        "/api/v1/events/{slug}/meetings": ["post"],
+        "/api/v1/event-meetings/{meeting_id}/answer": ["post"],
+        "/api/v1/event-meetings/{meeting_id}/cancel": ["post"],
+        "/api/v1/events/{slug}/schedule": ["post"],
+        "/api/v1/events/{slug}/runs/{run_id}": ["get"],
+        "/api/v1/events/{slug}/statistics": ["get"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

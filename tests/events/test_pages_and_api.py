@@ -14,7 +14,7 @@ import icalendar
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from distretto.accounts.services import SYSTEM
@@ -451,3 +451,24 @@ def test_outcomes_wait_for_the_meeting_and_follow_ups_come_once(
     (mail,) = [m for m in mailoutbox if "alpha@example.org" in m.to]
     assert "6" in mail.body
     assert services.send_follow_ups(seven_months) == 0
+
+
+def test_an_unscheduled_meeting_says_why_in_the_users_language(
+    world, django_capture_on_commit_callbacks
+):
+    alpha, beta = world["registrations"]["alpha"], world["registrations"]["beta"]
+    slots = world["slots"]
+    for registration, chosen in ((alpha, slots[:1]), (beta, slots[1:])):
+        services.update_registration(
+            world["facilitator"],
+            registration,
+            services.RegistrationData(world["kind"], [], chosen, [], 3),
+        )
+    with translation.override("it"):
+        run = schedule(world, django_capture_on_commit_callbacks)
+    meeting = Meeting.objects.get()
+    assert (run.scheduled, meeting.slot) == (0, None)
+    assert meeting.unscheduled_reason == "I due non hanno fasce orarie disponibili in comune."
+    assert run.changes["unscheduled"] == [
+        {"meeting": meeting.pk, "reason": meeting.unscheduled_reason}
+    ]

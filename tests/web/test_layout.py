@@ -10,7 +10,13 @@ from tests.web.html import parse
 
 def test_visitor_header_has_navigation_and_login_link(client, db):
     page = parse(client.get("/en/organisations/").content)
-    assert page.texts(".main-nav a") == ["Home", "Search", "Organisations", "Offers and requests"]
+    assert page.texts(".main-nav a") == [
+        "Home",
+        "Search",
+        "Organisations",
+        "Offers and requests",
+        "Events",
+    ]
     assert page.one(".main-nav a[aria-current=page]").text == "Organisations"
     login = page.one(".header-tools a")
     assert (login.text, login.attrs["href"]) == (

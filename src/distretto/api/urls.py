@@ -12,7 +12,8 @@ from distretto.api import taxonomy as taxonomy_api
 from distretto.api.language import in_request_language
 
 DESCRIPTION = """\
-The registry of the innovation district: organisations, taxonomies, municipalities.
+The innovation district: its registry (organisations, taxonomies, municipalities), offers
+and requests, search and saved searches, and brokerage events.
 
 **Reading** is public for published records. Logged in, facilitators also see drafts,
 and an organisation's members see their own organisation's drafts and contact people.

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from distretto.accounts.roles import is_facilitator
 from distretto.events import rules
@@ -729,13 +730,15 @@ def _abandon_stale_runs(event: Event) -> None:
         if run.created_at + timedelta(seconds=run.time_limit) + STALE_AFTER < now:
             ScheduleRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.FAILED,
-                message=_("Abandoned: no worker carried it out."),
+                message=gettext_noop("Abandoned: no worker carried it out."),
                 finished_at=now,
             )
 
 
 def _progress(run_id: int) -> scheduler.ProgressCallback:
     def report(fraction: float, message: str) -> None:
+        # Kept in English (the domain marks them for translation); the page translates them
+        # into its reader's language.
         ScheduleRun.objects.filter(pk=run_id).update(progress=fraction, message=message[:300])
 
     return report
@@ -792,7 +795,10 @@ def _apply_schedule(
             meeting.pinned = False  # it could not stay where the organiser fixed it
         meeting.slot, meeting.table, meeting.unscheduled_reason = slot, placement.table, ""
         placed.add(placement.meeting_id)
-    reasons = {u.meeting_id: u.reason for u in result.unscheduled}
+    names = dict(
+        Registration.objects.filter(event=run.event).values_list("pk", "organisation__name")
+    )
+    reasons = {u.meeting_id: _reason(u, names) for u in result.unscheduled}
     for key, meeting in still.items():
         if key not in placed:
             meeting.slot, meeting.table, meeting.pinned = None, None, False
@@ -821,12 +827,29 @@ def _apply_schedule(
         "dropped": [int(x) for x in result.dropped],
         "kept": len(result.kept),
         "unscheduled": [
-            {"meeting": int(u.meeting_id), "reason": u.reason} for u in result.unscheduled
+            {"meeting": int(u.meeting_id), "reason": reasons[u.meeting_id]}
+            for u in result.unscheduled
         ],
         "idle_gaps": result.idle_gaps,
         "method": result.method,
     }
     run.save()
+
+
+def _reason(unscheduled: scheduler.Unscheduled, names: Mapping[int, str]) -> str:
+    """Why a meeting is not scheduled, in the user's language, with the organisation named."""
+    who = names.get(int(unscheduled.participant), "") if unscheduled.participant else ""
+    worded = {
+        scheduler.NO_COMMON_SLOT: _("The two have no available slot in common."),
+        scheduler.NO_TABLE: _("No table is free for it in the slots both are available."),
+        scheduler.AT_MAXIMUM: _("%(name)s has reached its maximum number of meetings.")
+        % {"name": who},
+        scheduler.NO_SLOT_LEFT: _(
+            "Every slot in which both are available is taken by their other meetings."
+        ),
+        scheduler.NO_TABLE_LEFT: _("No table is left in the slots free for both."),
+    }
+    return str(worded.get(unscheduled.code, unscheduled.reason))[:300]
 
 
 # --- after the event -------------------------------------------------------------------------
@@ -1101,16 +1124,18 @@ def registration_text(registration: Registration) -> tuple[str, list[int]]:
 
 def recommendations(user: Any, registration: Registration, limit: int = 10) -> list[Recommendation]:
     """The other approved participants that fit this one best (matchmaking engine), with reasons;
-    those already requested or met are left out."""
+    those already asked, met or declined are left out."""
     from distretto.matching.services import rank_organisations
 
     _require(rules.acts_for(user, registration))
     others = Registration.objects.filter(
         event=registration.event, status=RegistrationStatus.APPROVED
     ).exclude(organisation_id=registration.organisation_id)
+    # Left out: those already asked or met, and those who declined (or were declined).
     taken = set(
         Meeting.objects.filter(
-            Q(requester=registration) | Q(recipient=registration), status__in=OPEN
+            Q(requester=registration) | Q(recipient=registration),
+            status__in=[*OPEN, MeetingStatus.DECLINED],
         ).values_list("requester_id", "recipient_id")
     )
     busy = {pk for pair in taken for pk in pair}
