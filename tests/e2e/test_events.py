@@ -158,3 +158,5 @@ def test_organiser_and_participants(browser, live_server, screenshots, accounts,
         emotech.get_by_role("link", name="Printable PDF").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
     assert watch.problems == []
+    for page in (organiser, *pages.values()):
+        page.close()

@@ -17,7 +17,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from distretto.api.auth import READ_SECURITY, WRITE_AUTH, acting_user, authenticated_user
-from distretto.api.schemas import ErrorOut, OrganisationRef, _enum
+from distretto.api.schemas import READ_ERRORS, WRITE_ERRORS, OrganisationRef, _enum
 from distretto.events import queries, rules, services
 from distretto.events.enums import Priority
 from distretto.events.models import Event, Meeting, Registration, ScheduleRun
@@ -26,15 +26,6 @@ from distretto.registry import queries as registry_queries
 from distretto.registry.models import Person
 
 router = Router(tags=["brokerage events"])
-
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # --- shapes -------------------------------------------------------------------------------

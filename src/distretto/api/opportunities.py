@@ -18,7 +18,14 @@ from pydantic import ConfigDict, Field, field_validator
 
 from distretto.api.auth import READ_SECURITY, WRITE_AUTH, acting_user, authenticated_user
 from distretto.api.pagination import paginate
-from distretto.api.schemas import ErrorOut, OrganisationRef, PageQuery, _check_choices, _enum
+from distretto.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    OrganisationRef,
+    PageQuery,
+    _check_choices,
+    _enum,
+)
 from distretto.opportunities import queries, services
 from distretto.opportunities.domain import validation
 from distretto.opportunities.enums import (
@@ -36,15 +43,6 @@ from distretto.registry.enums import OrganisationKind, StaffBand
 from distretto.taxonomy import queries as taxonomy_queries
 
 router = Router(tags=["offers and requests"])
-
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # --- shapes -------------------------------------------------------------------------

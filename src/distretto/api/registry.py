@@ -14,7 +14,8 @@ from ninja import Query, Router, Status
 from distretto.api.auth import READ_SECURITY, WRITE_AUTH, acting_user, authenticated_user
 from distretto.api.pagination import paginate
 from distretto.api.schemas import (
-    ErrorOut,
+    READ_ERRORS,
+    WRITE_ERRORS,
     OrganisationChange,
     OrganisationCreate,
     OrganisationDetail,
@@ -41,15 +42,6 @@ CODE_FILTERS = {
     "process_step": "process_step",
     "certification": "certification",
     "value_chain": "value_chain",
-}
-
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
 }
 
 

@@ -29,6 +29,17 @@ class ErrorOut(Schema):
     detail: list[Problem]
 
 
+# The error answers an endpoint documents: reading, and writing (which adds 400 and 403).
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
 # --- reference data -----------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,27 +27,7 @@ from distretto.events.forms import (
     SessionForm,
 )
 from distretto.events.models import Event
-
-
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for messages_ in error.message_dict.values():
-        for message in messages_:
-            messages.error(request, message)
-
-
-def _flash_form_errors(request: HttpRequest, form: BaseForm) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        for message in errors:
-            messages.error(request, f"{label}: {message}" if label else str(message))
-
+from distretto.web.feedback import flash_errors, flash_form_errors, show_errors
 
 # --- everyone ------------------------------------------------------------------------------
 
@@ -103,7 +82,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.create_event(request.user, form.data_for_service())
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("The event has been created: now add its sessions."))
             return redirect("events:setup", slug=event.slug)
@@ -118,7 +97,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.update_event(request.user, event, form.data_for_service())
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("The event has been saved."))
             return redirect("events:setup", slug=event.slug)
@@ -147,7 +126,7 @@ def event_setup(request: HttpRequest, slug: str) -> HttpResponse:
                         breaks=data["breaks"],
                     )
                 except ValidationError as error:
-                    _show_errors(session_form, error)
+                    show_errors(session_form, error)
                 else:
                     messages.success(request, _("The session has been added."))
                     return redirect("events:setup", slug=event.slug)
@@ -164,7 +143,7 @@ def event_setup(request: HttpRequest, slug: str) -> HttpResponse:
                         limit=data["limit"],
                     )
                 except ValidationError as error:
-                    _show_errors(type_form, error)
+                    show_errors(type_form, error)
                 else:
                     messages.success(request, _("The participation type has been added."))
                     return redirect("events:setup", slug=event.slug)
@@ -201,7 +180,7 @@ def event_status(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.set_event_status(request.user, event, request.POST.get("status", ""))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(
             request, _("The event is now: %(status)s.") % {"status": event.get_status_display()}
@@ -230,7 +209,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 timezone.now(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("You are registered."))
             return redirect("events:participation", slug=event.slug, pk=registration.pk)
@@ -263,7 +242,7 @@ def registration_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.update_registration(request.user, registration, form.registration_data())
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Your registration has been saved."))
             return redirect("events:participation", slug=event.slug, pk=registration.pk)
@@ -336,7 +315,7 @@ def request_meeting(request: HttpRequest, slug: str, pk: int, other: int) -> Htt
                 now=timezone.now(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(
                 request,
@@ -361,7 +340,7 @@ def answer_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.answer_meeting(request.user, meeting, accept=accept, note=note, now=timezone.now())
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(
             request, _("The meeting is accepted.") if accept else _("The request is declined.")
@@ -376,7 +355,7 @@ def cancel_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.cancel_meeting(request.user, meeting, request.POST.get("note", ""))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The meeting is cancelled."))
     return redirect(_back(request, meeting.event))
@@ -444,12 +423,12 @@ def outcomes(request: HttpRequest, slug: str) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _flash_errors(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("Thank you: the outcome is recorded."))
                 return redirect("events:outcomes", slug=event.slug)
         else:
-            _flash_form_errors(request, form)
+            flash_form_errors(request, form)
     rows = []
     for registration in own:
         for meeting in queries.agenda(registration):
@@ -521,7 +500,7 @@ def registration_action(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         else:
             raise Http404(_("No such action."))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Saved: %(name)s.") % {"name": registration.organisation.name})
     if request.POST.get("next"):
@@ -544,11 +523,11 @@ def organiser_meeting(request: HttpRequest, slug: str) -> HttpResponse:
                 now=timezone.now(),
             )
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("The meeting has been added."))
     else:
-        _flash_form_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("events:manage", slug=event.slug)
 
 
@@ -565,7 +544,7 @@ def pin_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         table = int(table_text) if table_text.isdigit() else None
         services.pin_meeting(request.user, meeting, slot, table)
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The meeting is fixed at its slot and table."))
     return redirect("events:manage", slug=event.slug)
@@ -577,12 +556,12 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     event = queries.organised_event(request.user, slug)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        _flash_form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("events:manage", slug=event.slug)
     try:
         run = services.start_schedule(request.user, event, form.cleaned_data["time_limit"])
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
         return redirect("events:manage", slug=event.slug)
     messages.success(request, _("The scheduler is at work."))
     return redirect("events:run", slug=event.slug, pk=run.pk)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,15 +15,9 @@ from django.views.decorators.http import require_POST
 from distretto.opportunities import queries, rules, services
 from distretto.opportunities.enums import ProfileStatus
 from distretto.opportunities.forms import DeclineForm, InterestForm, ProfileFilterForm, ProfileForm
+from distretto.web.feedback import show_errors
 
 PAGE_SIZE = 24
-
-
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def profile_list(request: HttpRequest) -> HttpResponse:
@@ -54,7 +47,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     today=today,
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, _("Your expression of interest has been sent."))
                 return redirect(profile.get_absolute_url())
@@ -101,7 +94,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Draft saved. Submit it for review when it is ready."))
             return redirect("opportunities:edit", pk=profile.pk)
@@ -124,7 +117,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Your changes have been saved."))
             return redirect("opportunities:edit", pk=profile.pk)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,13 +16,7 @@ from django.views.decorators.http import require_POST
 from distretto.registry import queries, services
 from distretto.registry.enums import Status
 from distretto.web.edit_forms import OrganisationProfileForm, PersonForm
-
-
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
+from distretto.web.feedback import show_errors
 
 
 @login_required
@@ -42,7 +35,7 @@ def edit_organisation(request: HttpRequest, slug: str) -> HttpResponse:
                     only_taxonomies=form.taxonomy_slugs,
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, _("Your changes have been saved."))
                 return redirect(organisation.get_absolute_url())
@@ -86,7 +79,7 @@ def edit_person(request: HttpRequest, slug: str, person_id: int | None = None) -
                 else:
                     services.update_person(request.user, person, form.field_data())
             except ValidationError as error:
-                _show_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, _("Contact person saved."))
                 return redirect("web:edit_organisation", slug=organisation.slug)
