@@ -24,6 +24,7 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("events", "run"): "events_run",
     ("events", "expire"): "events_expire",
     ("events", "follow-ups"): "events_follow_ups",
+    ("consortium", "build"): "consortium_build",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -54,6 +55,8 @@ commands:
   events run SLUG               schedule an event's accepted meetings [--time-limit S]
   events expire                 expire meeting requests left unanswered past their date
   events follow-ups             e-mail the 3- and 6-month follow-ups of past events
+  consortium build              propose consortia for a call from a JSON file (file mode)
+                                --input PROBLEM.json --output RESULT.json [--time-limit S]
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "distretto.matching",
     "distretto.alerts",
     "distretto.events",
+    "distretto.calls",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -4,6 +4,7 @@ agenda as iCal and PDF."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -12,7 +13,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from distretto.events.models import Event, Meeting
+from distretto.accounts.services import SYSTEM
+from distretto.events import services
+from distretto.events.models import Event, Meeting, Slot
 from distretto.registry.models import Organisation
 from tests import factories
 from tests.e2e.test_visitor import Watch
@@ -35,6 +38,21 @@ def accounts(transactional_db):
         factories.MembershipFactory(user=user, organisation=organisation, role="member")
         firms[slug] = organisation
     return firms
+
+
+def add_registered_firms(event, count):
+    kind = event.participation_types.get()
+    slots = list(Slot.objects.filter(session__event=event))
+    return [
+        services.register(
+            SYSTEM,
+            event,
+            factories.OrganisationFactory(name=f"Synthetic firm {n:02d}"),
+            services.RegistrationData(kind, [], slots, [], 5),
+            timezone.now(),
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 def log_in(page, base, username, next_path):
@@ -64,7 +82,7 @@ def test_organiser_and_participants(browser, live_server, screenshots, accounts,
     organiser.get_by_label("Venue").fill("Mirandola, Auditorium")
     organiser.get_by_label("First day").fill(day.isoformat())
     organiser.get_by_label("Last day").fill(day.isoformat())
-    organiser.get_by_label("Tables").fill("4")
+    organiser.get_by_label("Tables").fill("35")
     organiser.get_by_label("Registration opens").fill(local(now - timedelta(days=1)))
     organiser.get_by_label("Registration closes").fill(local(now + timedelta(days=10)))
     organiser.get_by_label("Meeting requests open").fill(local(now - timedelta(days=1)))
@@ -129,17 +147,30 @@ def test_organiser_and_participants(browser, live_server, screenshots, accounts,
     waiting.get_by_role("button", name="Accept").click()
     expect(emotech.get_by_text("The meeting is accepted.")).to_be_visible()
 
+    # The rest of a Distretti-Day-sized event (70 enterprises): 68 more registered firms
+    # (synthetic, made here) and 150 accepted meetings between them.
+    crowd = add_registered_firms(event, 68)
+    rng = random.Random(5)
+    pairs = set()
+    while len(pairs) < 150:
+        pairs.add(tuple(sorted(rng.sample(range(len(crowd)), 2))))
+    for a, b in sorted(pairs):
+        services.organiser_meeting(
+            SYSTEM, crowd[a], crowd[b], priority=rng.randint(1, 3), now=timezone.now()
+        )
+
     # The organiser schedules; the run page reports the result and the bound.
     organiser.goto(f"{base}/en/events/{event.slug}/manage/")
     organiser.get_by_role("button", name="Schedule the meetings").click()
-    expect(organiser.locator("#run")).to_contain_text("1 of 1 accepted meetings")
+    expect(organiser.locator("#run")).to_contain_text("of 151 accepted meetings")
     expect(organiser.locator("#run")).to_contain_text("Best possible (upper bound)")
     organiser.screenshot(path=screenshots / "event-schedule-run-en.png", full_page=True)
     organiser.get_by_role("link", name="See the grid").click()
     expect(organiser.locator(".event-grid")).to_contain_text("Eurosets")
     organiser.screenshot(path=screenshots / "event-grid-en.png", full_page=True)
-    meeting = Meeting.objects.get()
+    meeting = Meeting.objects.get(requester__organisation__slug="eurosets")
     assert meeting.slot is not None and meeting.table is not None
+    assert Meeting.objects.filter(slot__isnull=False).count() > 100
 
     # Emotech opens its agenda and downloads it for its calendar and to print.
     emotech.goto(f"{base}/en/events/{event.slug}/")

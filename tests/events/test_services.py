@@ -79,7 +79,7 @@ def test_a_facilitator_creates_a_draft_event(facilitator, host):
 
 
 @pytest.mark.parametrize("who", ["member", "org_admin"])
-def test_only_facilitators_create_events(request, who):
+def test_only_facilitators_create_events(db, request, who):
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
         services.create_event(user, event_data())
