@@ -129,6 +129,7 @@ def test_italian_home_page_speaks_italian(client, db):
         "Organizzazioni",
         "Offerte e richieste",
         "Eventi",
+        "Bandi",
     ]
     assert page.texts("h1") == ["Benvenuti su Distretto"]
     assert page.texts(".stat dt") == ["Organizzazioni", "Comuni", "Relazioni tra loro"]
@@ -144,6 +145,7 @@ def test_english_home_page_keeps_the_source_strings(client, db):
         "Organisations",
         "Offers and requests",
         "Events",
+        "Calls",
     ]
     assert page.texts("h1") == ["Welcome to Distretto"]
 

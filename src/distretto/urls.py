@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("profiles/", include("distretto.opportunities.urls")),
     path("alerts/", include("distretto.alerts.urls")),
     path("events/", include("distretto.events.urls")),
+    path("calls/", include("distretto.calls.urls")),
     path("", include("distretto.web.urls")),
     prefix_default_language=False,
 )

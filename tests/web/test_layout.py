@@ -16,6 +16,7 @@ def test_visitor_header_has_navigation_and_login_link(client, db):
         "Organisations",
         "Offers and requests",
         "Events",
+        "Calls",
     ]
     assert page.one(".main-nav a[aria-current=page]").text == "Organisations"
     login = page.one(".header-tools a")
@@ -41,6 +42,7 @@ def test_logged_in_header_shows_name_and_logout_form(client, member):
         "Organisations",
         "Offers and requests",
         "Events",
+        "Calls",
         "Saved searches",
     ]
 
@@ -54,6 +56,7 @@ def test_facilitator_header_links_the_back_office(client, facilitator):
         ("Organisations", "/en/organisations/"),
         ("Offers and requests", "/en/profiles/"),
         ("Events", "/en/events/"),
+        ("Calls", "/en/calls/"),
         ("Saved searches", "/en/alerts/"),
         ("Back office", "/en/admin/"),
     ]

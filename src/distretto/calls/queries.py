@@ -1,0 +1,35 @@
+"""Reading funding calls for the acting user: published calls for everyone, drafts for
+facilitators; a call the user may not see is "not found"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from distretto.accounts.roles import is_facilitator
+from distretto.calls.enums import CallStatus
+from distretto.calls.models import Call
+from distretto.registry.enums import Status
+from distretto.registry.models import Organisation
+
+
+def visible_calls(user: Any) -> QuerySet[Call]:
+    calls = Call.objects.prefetch_related("codes__taxonomy")
+    if is_facilitator(user):
+        return calls
+    return calls.filter(status__in=[CallStatus.PUBLISHED, CallStatus.ARCHIVED])
+
+
+def get_call(user: Any, slug: str) -> Call:
+    call = visible_calls(user).filter(slug=slug).first()
+    if call is None:
+        raise Http404(_("No such call."))
+    return call
+
+
+def consortium_candidates() -> QuerySet[Organisation]:
+    """The organisations a consortium may be checked with: the published registry."""
+    return Organisation.objects.filter(status=Status.PUBLISHED).order_by("name")

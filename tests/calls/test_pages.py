@@ -1,0 +1,72 @@
+"""The funding-call pages: the list with deadlines, and the eligibility check of a consortium."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from distretto.calls import services
+from tests import factories
+from tests.web.html import parse
+
+pytestmark = pytest.mark.django_db
+
+RULES = {"partners": {"min": 2}, "counts": [{"what": "research", "min": 1}]}
+
+
+@pytest.fixture
+def call(facilitator):
+    today = timezone.localdate()
+    return services.save_call(
+        facilitator,
+        {
+            "programme": "Regional call",
+            "title": "Biomedical R&D partnerships",
+            "slug": "biomedical-rd",
+            "closes_on": today + timedelta(days=30),
+            "rules": RULES,
+            "status": "published",
+        },
+    )
+
+
+def test_the_list_shows_open_calls_and_hides_drafts(client, call, facilitator):
+    services.save_call(
+        facilitator,
+        {"programme": "EU", "title": "Secret draft", "slug": "secret", "status": "draft"},
+    )
+    services.save_call(
+        facilitator,
+        {
+            "programme": "EU",
+            "title": "Old call",
+            "slug": "old",
+            "closes_on": date(2020, 1, 1),
+            "status": "published",
+        },
+    )
+    page = parse(client.get("/en/calls/").content)
+    titles = page.texts(".item-title")
+    assert titles == ["Biomedical R&D partnerships", "Old call"]
+    assert client.get("/en/calls/secret/").status_code == 404
+    client.force_login(facilitator)
+    assert "Secret draft" in client.get("/en/calls/").content.decode()
+
+
+def test_the_eligibility_check_lists_every_rule_with_its_reason(client, call):
+    firm = factories.OrganisationFactory(name="Firm One", kind="sme", status="published")
+    other = factories.OrganisationFactory(name="Firm Two", kind="sme", status="published")
+    lab = factories.OrganisationFactory(name="Lab", kind="university", status="published")
+    url = f"/en/calls/{call.slug}/"
+    page = parse(client.get(url, {"partners": [firm.pk, other.pk], "coordinator": firm.pk}).content)
+    assert "Not eligible" in page.one(".eligibility .notice").text
+    failing = page.select(".check-fail")
+    assert len(failing) == 1 and "research" in failing[0].text
+    page = parse(client.get(url, {"partners": [firm.pk, lab.pk], "coordinator": firm.pk}).content)
+    assert "Eligible: no rule fails." in page.one(".eligibility .notice").text
+    # A coordinator outside the consortium is named on the form, and nothing is checked.
+    page = parse(client.get(url, {"partners": [firm.pk, lab.pk], "coordinator": other.pk}).content)
+    assert "The coordinator must be one of the partners." in page.one(".eligibility form").text
+    assert page.select(".checks") == []
