@@ -25,6 +25,7 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("events", "expire"): "events_expire",
     ("events", "follow-ups"): "events_follow_ups",
     ("consortium", "build"): "consortium_build",
+    ("calls", "check"): "calls_check",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -55,6 +56,8 @@ commands:
   events run SLUG               schedule an event's accepted meetings [--time-limit S]
   events expire                 expire meeting requests left unanswered past their date
   events follow-ups             e-mail the 3- and 6-month follow-ups of past events
+  calls check SLUG              check a consortium against a call's rules
+                                --partners A,B --coordinator A [--json]
   consortium build              propose consortia for a call from a JSON file (file mode)
                                 --input PROBLEM.json --output RESULT.json [--time-limit S]
   createfacilitator             create a facilitator account

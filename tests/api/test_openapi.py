@@ -33,6 +33,9 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/events/{slug}/schedule": ["post"],
         "/api/v1/events/{slug}/runs/{run_id}": ["get"],
         "/api/v1/events/{slug}/statistics": ["get"],
+        "/api/v1/calls": ["get"],
+        "/api/v1/calls/{slug}": ["get"],
+        "/api/v1/calls/{slug}/eligibility": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

@@ -70,3 +70,53 @@ def test_the_eligibility_check_lists_every_rule_with_its_reason(client, call):
     page = parse(client.get(url, {"partners": [firm.pk, lab.pk], "coordinator": other.pk}).content)
     assert "The coordinator must be one of the partners." in page.one(".eligibility form").text
     assert page.select(".checks") == []
+
+
+def test_the_api_lists_calls_and_checks_a_consortium(client, call):
+    firm = factories.OrganisationFactory(name="Firm One", kind="sme", status="published")
+    lab = factories.OrganisationFactory(name="Lab", kind="university", status="published")
+    assert [c["slug"] for c in client.get("/api/v1/calls").json()] == ["biomedical-rd"]
+    assert client.get("/api/v1/calls/biomedical-rd").json()["rules"] == RULES
+    answer = client.post(
+        "/api/v1/calls/biomedical-rd/eligibility",
+        {"partners": [firm.slug, lab.slug], "coordinator": firm.slug},
+        content_type="application/json",
+        headers={"accept-language": "it"},
+    ).json()
+    assert answer["eligible"] is True
+    assert {c["id"]: c["status"] for c in answer["checks"]} == {
+        "partners.min": "pass",
+        "counts[0]": "pass",
+    }
+    assert answer["checks"][0]["text"] == answer["checks"][0]["text_it"]
+    wrong = client.post(
+        "/api/v1/calls/biomedical-rd/eligibility",
+        {"partners": [firm.slug, "no-such-firm"], "coordinator": firm.slug},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["field"] == "partners"
+
+
+def test_the_cli_checks_a_consortium(call):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    firm = factories.OrganisationFactory(name="Firm One", kind="sme", status="published")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as failed:
+        call_command(
+            "calls_check",
+            call.slug,
+            "--partners",
+            firm.slug,
+            "--coordinator",
+            firm.slug,
+            stdout=out,
+        )
+    assert failed.value.code == 1
+    assert "[NO] partners.min" in out.getvalue()
+    with pytest.raises(CommandError, match="unknown organisations: nobody"):
+        call_command("calls_check", call.slug, "--partners", "nobody", "--coordinator", "nobody")
