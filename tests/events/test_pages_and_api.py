@@ -472,3 +472,21 @@ def test_an_unscheduled_meeting_says_why_in_the_users_language(
     assert run.changes["unscheduled"] == [
         {"meeting": meeting.pk, "reason": meeting.unscheduled_reason}
     ]
+
+
+def test_the_organiser_checks_participants_in_and_marks_no_shows(client, world):
+    alpha, beta = world["registrations"]["alpha"], world["registrations"]["beta"]
+    url = "/en/events/matching-day/manage/registrations/{}/"
+    client.force_login(world["members"]["alpha"])
+    assert client.post(url.format(alpha.pk), {"action": "check_in"}).status_code == 404
+    client.force_login(world["facilitator"])
+    client.post(url.format(alpha.pk), {"action": "check_in"})
+    client.post(url.format(beta.pk), {"action": "no_show"})
+    client.post(url.format(beta.pk), {"action": "booth", "booth": "99"})
+    alpha.refresh_from_db()
+    beta.refresh_from_db()
+    assert alpha.checked_in_at is not None and not alpha.no_show
+    assert beta.no_show and beta.checked_in_at is None
+    assert beta.booth is None  # 99 is beyond the event's 3 tables: refused
+    page = parse(client.get("/en/events/matching-day/manage/").content)
+    assert "checked in" in page.one("table.registrations").text
