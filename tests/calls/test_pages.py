@@ -120,3 +120,43 @@ def test_the_cli_checks_a_consortium(call):
     assert "[NO] partners.min" in out.getvalue()
     with pytest.raises(CommandError, match="unknown organisations: nobody"):
         call_command("calls_check", call.slug, "--partners", "nobody", "--coordinator", "nobody")
+
+
+def test_the_builder_proposes_eligible_consortia_with_reasons(client, call, member, organisation):
+    from distretto.taxonomy.models import Code
+
+    segment = factories.CodeFactory(
+        taxonomy=factories.TaxonomyFactory(slug="segment"), code="dialysis", label_en="Dialysis"
+    )
+    lab = factories.OrganisationFactory(
+        name="Dialysis Lab",
+        kind="university",
+        status="published",
+        summary_en="Research on dialysis membranes",
+    )
+    lab.codes.add(segment)
+    organisation.status = "published"
+    organisation.save()
+    assert Code.objects.filter(code="dialysis").exists()
+    url = f"/en/calls/{call.slug}/build/"
+    assert client.get(url).status_code == 302  # log in first
+    client.force_login(member)
+    page = parse(
+        client.get(
+            url,
+            {
+                "lead": organisation.pk,
+                "idea": "Dialysis membranes",
+                "needs": ["segment:dialysis"],
+                "alternatives": "1",
+            },
+        ).content
+    )
+    (proposal,) = page.select(".proposal")
+    assert "Dialysis Lab" in proposal.text and organisation.name in proposal.text
+    # Building for another organisation is refused.
+    other = factories.OrganisationFactory(name="Not mine", status="published")
+    response = client.get(
+        url, {"lead": other.pk, "idea": "x", "needs": ["segment:dialysis"], "alternatives": "1"}
+    )
+    assert "Select a valid choice" in response.content.decode()

@@ -33,3 +33,12 @@ def get_call(user: Any, slug: str) -> Call:
 def consortium_candidates() -> QuerySet[Organisation]:
     """The organisations a consortium may be checked with: the published registry."""
     return Organisation.objects.filter(status=Status.PUBLISHED).order_by("name")
+
+
+def lead_organisations(user: Any) -> QuerySet[Organisation]:
+    """The organisations ``user`` may build a consortium for: its own; any for facilitators."""
+    from distretto.accounts.roles import member_organisation_ids
+
+    if is_facilitator(user):
+        return consortium_candidates()
+    return Organisation.objects.filter(pk__in=member_organisation_ids(user)).order_by("name")

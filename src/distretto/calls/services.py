@@ -9,6 +9,7 @@ PermissionDenied. The rules and the eligibility check are ``domain/rules.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,12 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from distretto.accounts.roles import is_facilitator
-from distretto.calls.domain import model, rules
+from distretto.accounts.roles import is_facilitator, member_organisation_ids
+from distretto.calls.domain import builder, model, rules
 from distretto.calls.models import Call
-from distretto.registry.enums import StaffBand
-from distretto.registry.models import Organisation
+from distretto.registry.enums import StaffBand, Status
+from distretto.registry.models import Organisation, ProjectPartner, Tie
+from distretto.taxonomy.models import Code
 
 SME_BANDS = frozenset({StaffBand.MICRO, StaffBand.SMALL, StaffBand.MEDIUM})
 
@@ -48,7 +50,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
-def _in_language(message_it: str, message_en: str) -> str:
+def in_language(message_it: str, message_en: str) -> str:
     return message_it if (get_language() or "it").startswith("it") else message_en
 
 
@@ -60,9 +62,9 @@ def parse_call_rules(data: Any) -> model.RuleSet:
         raise ValidationError(
             {
                 "rules": [
-                    f"{p.path}: {_in_language(p.message_it, p.message_en)}"
+                    f"{p.path}: {in_language(p.message_it, p.message_en)}"
                     if p.path
-                    else _in_language(p.message_it, p.message_en)
+                    else in_language(p.message_it, p.message_en)
                     for p in error.problems
                 ]
             }
@@ -177,4 +179,170 @@ def check_eligibility(
 
 def check_text(check: rules.RuleCheck) -> str:
     """A check's sentence in the active language."""
-    return _in_language(check.text_it, check.text_en)
+    return in_language(check.text_it, check.text_en)
+
+
+# --- the consortium builder --------------------------------------------------------------------
+
+# Trust between two organisations, by what ties them (the strongest tie counts).
+TRUST_TIE = 1.0  # a tie in the registry: supplies, group, membership, a meeting's outcome...
+TRUST_PROJECT = 0.6  # partners in the same past project
+
+
+@dataclass(frozen=True)
+class Idea:
+    """What a lead organisation wants to build a consortium for."""
+
+    lead: Organisation
+    text: str
+    needs: tuple[builder.Need, ...]
+    must_include: tuple[Organisation, ...] = ()
+    must_exclude: tuple[Organisation, ...] = ()
+    max_partners: int | None = None
+    alternatives: int = 3
+
+
+def check_idea(idea: Idea) -> None:
+    errors: dict[str, list[str]] = {}
+    if not idea.text.strip():
+        errors["idea"] = [_("Describe the project idea.")]
+    elif len(idea.text) > 4000:
+        errors["idea"] = [_("Write at most 4,000 characters.")]
+    if not idea.needs:
+        errors["needs"] = [_("Name at least one competence the idea needs.")]
+    if idea.max_partners is not None and not 1 <= idea.max_partners <= 50:
+        errors["max_partners"] = [_("Give a number from 1 to 50.")]
+    if not 1 <= idea.alternatives <= 5:
+        errors["alternatives"] = [_("Give a number from 1 to 5.")]
+    clash = {o.pk for o in idea.must_include} & {o.pk for o in idea.must_exclude}
+    if idea.lead.pk in {o.pk for o in idea.must_exclude}:
+        errors["must_exclude"] = [_("The lead cannot be left out.")]
+    elif clash:
+        errors["must_exclude"] = [_("An organisation cannot be both required and left out.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def trust_between(organisation_ids: Iterable[int]) -> dict[builder.TrustKey, float]:
+    """How much each pair has worked together: registry ties and shared past projects."""
+    ids = set(organisation_ids)
+    strength: dict[builder.TrustKey, float] = {}
+    for a, b in Tie.objects.filter(
+        from_organisation_id__in=ids, to_organisation_id__in=ids
+    ).values_list("from_organisation_id", "to_organisation_id"):
+        strength[frozenset({str(a), str(b)})] = TRUST_TIE
+    members: dict[int, set[int]] = {}
+    for project, organisation in ProjectPartner.objects.filter(organisation_id__in=ids).values_list(
+        "project_id", "organisation_id"
+    ):
+        members.setdefault(project, set()).add(organisation)
+    for group in members.values():
+        for a in group:
+            for b in group:
+                if a < b:
+                    key = frozenset({str(a), str(b)})
+                    strength[key] = max(strength.get(key, 0.0), TRUST_PROJECT)
+    return strength
+
+
+def build_consortia(user: Any, call: Call, idea: Idea, time_limit: float = 10.0) -> Any:
+    """The best eligible consortia of published district organisations for the idea.
+
+    Candidates are ranked for the idea by the matchmaking engine (their relevance
+    and reasons); the builder maximises coverage of the needs, relevance,
+    complementarity and trust under every rule of the call. Members build for
+    their own organisations, facilitators for any.
+    """
+    from distretto.matching.services import rank_organisations
+
+    _require(is_facilitator(user) or idea.lead.pk in member_organisation_ids(user))
+    check_idea(idea)
+    rule_set = parse_call_rules(call.rules)
+    pool = list(
+        Organisation.objects.filter(status=Status.PUBLISHED).prefetch_related(
+            "sites__municipality", "codes__taxonomy"
+        )
+    )
+    if idea.lead not in pool:
+        pool.append(idea.lead)
+    codes = list(
+        Code.objects.filter(
+            taxonomy__slug__in={n.code.partition(":")[0] for n in idea.needs}
+        ).values_list("taxonomy__slug", "code", "pk")
+    )
+    code_ids = [pk for slug, code, pk in codes if f"{slug}:{code}" in {n.code for n in idea.needs}]
+    ranked = rank_organisations(idea.text, code_ids, [o.pk for o in pool], limit=100)
+    top = max((r.score for _, r in ranked), default=0.0) or 1.0
+    scores = {org_id: (r.score / top, r) for org_id, r in ranked}
+    candidates = []
+    for organisation in pool:
+        base = candidate(organisation)
+        relevance, result = scores.get(organisation.pk, (0.0, None))
+        reasons: tuple[str, ...] = ()
+        if result is not None:
+            reasons = tuple(result.reasons.phrases or result.reasons.terms) + tuple(
+                c.label for c in result.reasons.codes
+            )
+        candidates.append(replace(base, relevance=round(relevance, 4), reasons=reasons))
+    problem = builder.Problem(
+        candidates=candidates,
+        rules=rule_set,
+        needs=idea.needs,
+        lead=str(idea.lead.pk),
+        must_include=[str(o.pk) for o in idea.must_include],
+        must_exclude=[str(o.pk) for o in idea.must_exclude],
+        max_partners=idea.max_partners,
+        trust=trust_between(o.pk for o in pool),
+        alternatives=idea.alternatives,
+        time_limit=time_limit,
+    )
+    try:
+        return builder.build(problem)
+    except builder.BuildInputError as error:
+        raise ValidationError({"needs": [str(error)]}) from None
+
+
+def describe_proposals(result: Any) -> list[dict[str, Any]]:
+    """The builder's consortia as pages show them: organisations named, texts in the active
+    language, the score's parts."""
+    ids = {int(p) for proposal in result.consortia for p in proposal.partners}
+    names = {str(o.pk): o for o in Organisation.objects.filter(pk__in=ids)}
+    wanted = {code for proposal in result.consortia for why in proposal.why for code in why.covers}
+    wanted |= {need.code for proposal in result.consortia for need in proposal.lacking}
+    labels = {
+        f"{c.taxonomy.slug}:{c.code}": c.label
+        for c in Code.objects.filter(code__in={c.partition(":")[2] for c in wanted}).select_related(
+            "taxonomy"
+        )
+    }
+    shown = []
+    for proposal in result.consortia:
+        shown.append(
+            {
+                "proposal": proposal,
+                "coordinator": names.get(proposal.coordinator),
+                "partners": [
+                    {
+                        "organisation": names.get(why.id),
+                        "why": why,
+                        "covers": [
+                            {"label": labels.get(code, code), "only": code in why.only}
+                            for code in why.covers
+                        ],
+                    }
+                    for why in proposal.why
+                ],
+                "lacking": [
+                    {"label": labels.get(need.code, need.code), "missing": need.missing}
+                    for need in proposal.lacking
+                ],
+                "binding": [in_language(n.text_it, n.text_en) for n in proposal.binding],
+                "notes": list(
+                    proposal.notes_it if in_language("it", "en") == "it" else proposal.notes_en
+                ),
+                "percent_of_bound": round(100 * proposal.objective / proposal.bound, 2)
+                if proposal.bound
+                else None,
+            }
+        )
+    return shown

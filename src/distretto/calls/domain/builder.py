@@ -295,9 +295,7 @@ def rule_notes(rules: RuleSet, user_max: int | None = None) -> list[RuleNote]:
     if rules.coordinator:
         it = " o ".join(_words(w)[0] for w in rules.coordinator)
         en = " or ".join(_words(w)[3] for w in rules.coordinator)
-        notes.append(
-            RuleNote("coordinator", f"il coordinatore è un/una {it}", f"the coordinator is a {en}")
-        )
+        notes.append(RuleNote("coordinator", f"il coordinatore: {it}", f"the coordinator: {en}"))
     for n, region in enumerate(rules.regions):
         notes.append(_region_note(f"regions[{n}]", region))
     if rules.max_per_group is not None:
