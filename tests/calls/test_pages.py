@@ -160,3 +160,49 @@ def test_the_builder_proposes_eligible_consortia_with_reasons(client, call, memb
         url, {"lead": other.pk, "idea": "x", "needs": ["segment:dialysis"], "alternatives": "1"}
     )
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_draft_is_saved_invited_answered_and_exported(client, call, member, organisation):
+    import io
+
+    from openpyxl import load_workbook
+
+    from distretto.calls.models import ConsortiumDraft
+
+    factories.CodeFactory(taxonomy=factories.TaxonomyFactory(slug="segment"), code="dialysis")
+    lab = factories.OrganisationFactory(name="Dialysis Lab", kind="university", status="published")
+    lab_member = factories.UserFactory(username="lab-member")
+    factories.MembershipFactory(user=lab_member, organisation=lab, role="member")
+    outsider = factories.UserFactory(username="outsider")
+    client.force_login(member)
+    response = client.post(
+        f"/en/calls/{call.slug}/drafts/new/",
+        {
+            "lead": organisation.pk,
+            "idea": "Dialysis membranes\nwith a lab",
+            "needs": ["segment:dialysis"],
+            "partners": [organisation.pk, lab.pk],
+            "coordinator": organisation.pk,
+        },
+    )
+    draft = ConsortiumDraft.objects.get()
+    assert response["Location"] == f"/en/calls/drafts/{draft.pk}/"
+    assert draft.title == "Dialysis membranes"
+    client.post(f"/en/calls/drafts/{draft.pk}/invite/")
+    place = draft.partners.get(organisation=lab)
+    assert place.status == "invited"
+    client.force_login(outsider)
+    assert client.get(f"/en/calls/drafts/{draft.pk}/").status_code == 404
+    client.force_login(lab_member)
+    page = parse(client.get(f"/en/calls/drafts/{draft.pk}/").content)
+    assert "Dialysis Lab" in page.one(".partner-table").text
+    client.post(f"/en/calls/drafts/{draft.pk}/partners/{place.pk}/answer/", {"answer": "accept"})
+    place.refresh_from_db()
+    assert place.status == "accepted"
+    csv = client.get(f"/en/calls/drafts/{draft.pk}/partners.csv").content.decode()
+    assert "Dialysis Lab" in csv and "Coordinator" in csv
+    book = load_workbook(
+        io.BytesIO(client.get(f"/en/calls/drafts/{draft.pk}/partners.xlsx").content)
+    )
+    assert book.active["A1"].value == "Organisation"
+    assert client.get(f"/en/calls/drafts/{draft.pk}/partners.pdfx").status_code == 404

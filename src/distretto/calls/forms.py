@@ -73,3 +73,20 @@ class BuilderForm(forms.Form):
         self.fields["needs"].choices = need_choices()  # type: ignore[attr-defined]
         if leads.count() == 1:
             self.fields["lead"].initial = leads.first()
+
+
+class DraftForm(forms.Form):
+    """One of the builder's consortia, to keep as a draft (hidden fields of its result)."""
+
+    lead = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    idea = forms.CharField(max_length=4000)
+    needs = forms.MultipleChoiceField()
+    partners = forms.ModelMultipleChoiceField(queryset=Organisation.objects.none())
+    coordinator = forms.ModelChoiceField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, leads: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = leads  # type: ignore[attr-defined]
+        self.fields["needs"].choices = need_choices()  # type: ignore[attr-defined]
+        self.fields["partners"].queryset = consortium_candidates()  # type: ignore[attr-defined]
+        self.fields["coordinator"].queryset = consortium_candidates()  # type: ignore[attr-defined]

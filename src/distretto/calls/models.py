@@ -92,6 +92,9 @@ class ConsortiumDraft(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.call})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("calls:draft", kwargs={"pk": self.pk})
+
 
 class ConsortiumPartner(models.Model):
     """An organisation in a draft, with its role, budget and answer to the invitation."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from distretto.accounts.roles import is_facilitator
 from distretto.calls.enums import CallStatus
-from distretto.calls.models import Call
+from distretto.calls.models import Call, ConsortiumDraft
 from distretto.registry.enums import Status
 from distretto.registry.models import Organisation
 
@@ -42,3 +42,23 @@ def lead_organisations(user: Any) -> QuerySet[Organisation]:
     if is_facilitator(user):
         return consortium_candidates()
     return Organisation.objects.filter(pk__in=member_organisation_ids(user)).order_by("name")
+
+
+def visible_drafts(user: Any) -> QuerySet[ConsortiumDraft]:
+    """Drafts led by the user's organisations or naming them; every draft for facilitators."""
+    from django.db.models import Q
+
+    from distretto.accounts.roles import member_organisation_ids
+
+    drafts = ConsortiumDraft.objects.select_related("call", "lead")
+    if is_facilitator(user):
+        return drafts
+    mine = member_organisation_ids(user)
+    return drafts.filter(Q(lead_id__in=mine) | Q(partners__organisation_id__in=mine)).distinct()
+
+
+def get_draft(user: Any, pk: int) -> ConsortiumDraft:
+    draft = visible_drafts(user).filter(pk=pk).first()
+    if draft is None:
+        raise Http404(_("No such consortium draft."))
+    return draft

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from distretto.accounts.roles import is_facilitator, member_organisation_ids
 from distretto.calls.domain import builder, model, rules
-from distretto.calls.models import Call
+from distretto.calls.enums import InvitationStatus, PartnerRole
+from distretto.calls.models import Call, ConsortiumDraft, ConsortiumPartner
 from distretto.registry.enums import StaffBand, Status
 from distretto.registry.models import Organisation, ProjectPartner, Tie
 from distretto.taxonomy.models import Code
@@ -346,3 +347,99 @@ def describe_proposals(result: Any) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+# --- consortium drafts and invitations -----------------------------------------------------------
+
+
+def can_see_draft(user: Any, draft: ConsortiumDraft) -> bool:
+    """The lead's members, the members of an organisation in it, and facilitators."""
+    if is_facilitator(user):
+        return True
+    mine = member_organisation_ids(user)
+    return draft.lead_id in mine or draft.partners.filter(organisation_id__in=mine).exists()
+
+
+def can_edit_draft(user: Any, draft: ConsortiumDraft) -> bool:
+    return is_facilitator(user) or draft.lead_id in member_organisation_ids(user)
+
+
+@transaction.atomic
+def save_draft(
+    user: Any, call: Call, idea: Idea, partners: list[Organisation], coordinator: Organisation
+) -> ConsortiumDraft:
+    """Keep a proposed consortium as the lead's draft: its partners start as "proposed"."""
+    _require(is_facilitator(user) or idea.lead.pk in member_organisation_ids(user))
+    check_idea(idea)
+    if idea.lead not in partners:
+        raise ValidationError({"partners": [_("The lead must be one of the partners.")]})
+    if coordinator not in partners:
+        raise ValidationError({"coordinator": [_("The coordinator must be one of the partners.")]})
+    draft = ConsortiumDraft.objects.create(
+        call=call,
+        lead=idea.lead,
+        title=idea.text.strip().splitlines()[0][:200],
+        idea=idea.text,
+        needs=[{"code": n.code, "weight": n.weight, "partners": n.partners} for n in idea.needs],
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    ConsortiumPartner.objects.bulk_create(
+        [
+            ConsortiumPartner(
+                draft=draft,
+                organisation=o,
+                role=PartnerRole.COORDINATOR if o == coordinator else PartnerRole.PARTNER,
+                status=InvitationStatus.ACCEPTED if o == idea.lead else InvitationStatus.PROPOSED,
+            )
+            for o in partners
+        ]
+    )
+    return draft
+
+
+@transaction.atomic
+def invite_partners(user: Any, draft: ConsortiumDraft) -> int:
+    """Invite every proposed partner; returns how many were invited."""
+    _require(can_edit_draft(user, draft))
+    return draft.partners.filter(status=InvitationStatus.PROPOSED).update(
+        status=InvitationStatus.INVITED
+    )
+
+
+@transaction.atomic
+def answer_invitation(
+    user: Any, place: ConsortiumPartner, *, accept: bool, note: str = "", now: Any = None
+) -> ConsortiumPartner:
+    """The invited organisation's members accept or decline its place."""
+    from django.utils import timezone
+
+    _require(place.organisation_id in member_organisation_ids(user) or is_facilitator(user))
+    if place.status != InvitationStatus.INVITED:
+        raise ValidationError({"status": [_("This invitation has already been answered.")]})
+    if len(note) > 300:
+        raise ValidationError({"answer_note": [_("Write at most 300 characters.")]})
+    place.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    place.answer_note = note
+    place.answered_at = now or timezone.now()
+    place.save(update_fields=["status", "answer_note", "answered_at"])
+    return place
+
+
+def partner_table(draft: ConsortiumDraft) -> tuple[list[str], list[list[str]]]:
+    """The draft's partner table for the proposal: header and rows (CSV, XLSX)."""
+    header = [_("Organisation"), _("Role"), _("Kind"), _("Region"), _("Invitation")]
+    rows = []
+    for place in draft.partners.select_related("organisation").prefetch_related(
+        "organisation__sites__municipality"
+    ):
+        base = candidate(place.organisation)
+        rows.append(
+            [
+                place.organisation.name,
+                str(place.get_role_display()),
+                str(place.organisation.get_kind_display()),
+                base.nuts,
+                str(place.get_status_display()),
+            ]
+        )
+    return header, rows

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from distretto.accounts.roles import member_organisation_ids
 from distretto.calls import queries, services
 from distretto.calls.domain import builder
-from distretto.calls.forms import BuilderForm, EligibilityForm
-from distretto.web.feedback import show_errors
+from distretto.calls.forms import BuilderForm, DraftForm, EligibilityForm
+from distretto.registry.tabular import write_csv, write_xlsx
+from distretto.web.feedback import flash_errors, flash_form_errors, show_errors
 
 
 def call_list(request: HttpRequest) -> HttpResponse:
@@ -92,3 +98,101 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
             else "",
         },
     )
+
+
+@login_required
+@require_POST
+def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """Keep one of the builder's consortia as a draft of the lead."""
+    call = queries.get_call(request.user, slug)
+    form = DraftForm(request.POST, leads=queries.lead_organisations(request.user))
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return redirect("calls:build", slug=call.slug)
+    data = form.cleaned_data
+    idea = services.Idea(
+        lead=data["lead"],
+        text=data["idea"],
+        needs=tuple(builder.Need(code) for code in data["needs"]),
+    )
+    try:
+        draft = services.save_draft(
+            request.user, call, idea, list(data["partners"]), data["coordinator"]
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+        return redirect("calls:build", slug=call.slug)
+    messages.success(request, _("The consortium is saved as a draft: invite the partners."))
+    return redirect("calls:draft", pk=draft.pk)
+
+
+@login_required
+def drafts(request: HttpRequest) -> HttpResponse:
+    return render(request, "calls/drafts.html", {"drafts": queries.visible_drafts(request.user)})
+
+
+@login_required
+def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = queries.get_draft(request.user, pk)
+    return render(
+        request,
+        "calls/draft.html",
+        {
+            "draft": draft,
+            "places": draft.partners.select_related("organisation"),
+            "may_edit": services.can_edit_draft(request.user, draft),
+            "mine": member_organisation_ids(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = queries.get_draft(request.user, pk)
+    count = services.invite_partners(request.user, draft)
+    messages.success(
+        request,
+        ngettext("%(count)d partner invited.", "%(count)d partners invited.", count)
+        % {"count": count},
+    )
+    return redirect("calls:draft", pk=draft.pk)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int, place: int) -> HttpResponse:
+    draft = queries.get_draft(request.user, pk)
+    found = draft.partners.filter(pk=place).first()
+    if found is None:
+        raise Http404(_("No such partner."))
+    try:
+        services.answer_invitation(
+            request.user,
+            found,
+            accept=request.POST.get("answer") == "accept",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("Your answer is recorded."))
+    return redirect("calls:draft", pk=draft.pk)
+
+
+@login_required
+def draft_table(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    """The partner table for the proposal, as CSV or XLSX."""
+    draft = queries.get_draft(request.user, pk)
+    if extension not in ("csv", "xlsx"):
+        raise Http404(_("No such file."))
+    header, rows = services.partner_table(draft)
+    if extension == "csv":
+        response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            write_xlsx(header, rows, title=_("Partners")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="partners-{draft.pk}.{extension}"'
+    return response
