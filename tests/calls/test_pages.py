@@ -47,9 +47,16 @@ def test_the_list_shows_open_calls_and_hides_drafts(client, call, facilitator):
             "status": "published",
         },
     )
+    services.save_call(
+        facilitator,
+        {"programme": "Region", "title": "Archived call", "slug": "archived", "status": "archived"},
+    )
     page = parse(client.get("/en/calls/").content)
-    titles = page.texts(".item-title")
-    assert titles == ["Biomedical R&D partnerships", "Old call"]
+    lists = page.select("ul.calls")
+    assert [lst.texts(".item-title") for lst in lists] == [
+        ["Biomedical R&D partnerships"],
+        ["Old call", "Archived call"],
+    ]
     assert client.get("/en/calls/secret/").status_code == 404
     client.force_login(facilitator)
     assert "Secret draft" in client.get("/en/calls/").content.decode()

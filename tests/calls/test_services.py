@@ -81,3 +81,23 @@ def test_eligibility_on_registry_records(facilitator):
     with pytest.raises(ValidationError) as raised:
         services.check_eligibility(call, [firm], lab)
     assert list(raised.value.message_dict) == ["coordinator"]
+
+
+def test_the_mirandola_dataset_brings_the_calls_of_the_facts_sheet():
+    from distretto.calls.domain import rules
+    from distretto.calls.models import Call
+    from distretto.registry.dataset import load_dataset
+
+    first = load_dataset("mirandola")
+    assert first.tallies["calls.Call"].created == 2
+    calls = {c.slug: c for c in Call.objects.all()}
+    assert set(calls) == {"distretti-tecnologici-1", "distretti-tecnologici-2"}
+    assert all(c.source and c.status == "archived" for c in calls.values())
+    parsed = rules.parse_rules(calls["distretti-tecnologici-1"].rules)
+    assert (parsed.min_partners, [c.id for c in parsed.custom]) == (2, ["enterprises-only"])
+    again = load_dataset("mirandola")
+    assert (again.tallies["calls.Call"].created, again.tallies["calls.Call"].unchanged) == (0, 2)
+    Call.objects.filter(slug="distretti-tecnologici-2").update(title="Edited")
+    third = load_dataset("mirandola")
+    assert third.tallies["calls.Call"].kept == 1
+    assert Call.objects.get(slug="distretti-tecnologici-2").title == "Edited"

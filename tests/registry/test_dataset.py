@@ -50,6 +50,7 @@ EXPECTED_CREATED = {
     "registry.ProgrammeParticipant": 1,
     "registry.Project": 2,
     "registry.ProjectPartner": 4,
+    "calls.Call": 2,
 }
 TOTAL = sum(EXPECTED_CREATED.values())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,10 @@ from distretto.registry.models import Organisation
 
 
 def visible_calls(user: Any) -> QuerySet[Call]:
-    calls = Call.objects.prefetch_related("codes__taxonomy")
+    # By deadline, calls with no deadline last (on every database).
+    calls = Call.objects.prefetch_related("codes__taxonomy").order_by(
+        F("closes_on").asc(nulls_last=True), "title"
+    )
     if is_facilitator(user):
         return calls
     return calls.filter(status__in=[CallStatus.PUBLISHED, CallStatus.ARCHIVED])

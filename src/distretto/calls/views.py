@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from distretto.accounts.roles import member_organisation_ids
 from distretto.calls import queries, services
 from distretto.calls.domain import builder
+from distretto.calls.enums import CallStatus
 from distretto.calls.forms import BuilderForm, DraftForm, EligibilityForm
 from distretto.registry.tabular import write_csv, write_xlsx
 from distretto.web.feedback import flash_errors, flash_form_errors, show_errors
@@ -23,7 +24,11 @@ from distretto.web.feedback import flash_errors, flash_form_errors, show_errors
 def call_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     calls = list(queries.visible_calls(request.user))
-    open_calls = [c for c in calls if c.closes_on is None or c.closes_on >= today]
+    open_calls = [
+        c
+        for c in calls
+        if c.status != CallStatus.ARCHIVED and (c.closes_on is None or c.closes_on >= today)
+    ]
     return render(
         request,
         "calls/list.html",

@@ -72,6 +72,7 @@ from distretto.registry.models import (
     Tie,
 )
 from distretto.registry.services import EDITABLE_FIELDS
+from distretto.registry.signals import dataset_loaded
 from distretto.taxonomy import loading
 from distretto.taxonomy.loading import LoadReport, Progress
 from distretto.taxonomy.models import Code, Municipality
@@ -191,6 +192,7 @@ def load_dataset_file(path: Path, *, progress: Progress | None = None) -> LoadRe
     for project in dataset.projects:
         writer.project(project)
         steps.step(project.acronym)
+    dataset_loaded.send(sender=load_dataset_file, path=path, report=report)
     return report
 
 
