@@ -36,6 +36,7 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/calls": ["get"],
         "/api/v1/calls/{slug}": ["get"],
         "/api/v1/calls/{slug}/eligibility": ["post"],
+        "/api/v1/calls/{slug}/consortia": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

@@ -213,3 +213,44 @@ def test_a_draft_is_saved_invited_answered_and_exported(client, call, member, or
     )
     assert book.active["A1"].value == "Organisation"
     assert client.get(f"/en/calls/drafts/{draft.pk}/partners.pdfx").status_code == 404
+
+
+def test_the_api_builds_consortia_for_a_members_own_organisation(
+    client, call, member, organisation
+):
+    from tests.api.conftest import bearer
+
+    factories.CodeFactory(taxonomy=factories.TaxonomyFactory(slug="segment"), code="dialysis")
+    lab = factories.OrganisationFactory(name="Dialysis Lab", kind="university", status="published")
+    organisation.status = "published"
+    organisation.save()
+    body = {
+        "lead": organisation.slug,
+        "idea": "Dialysis membranes",
+        "needs": ["segment:dialysis"],
+        "alternatives": 1,
+    }
+    assert (
+        client.post(
+            f"/api/v1/calls/{call.slug}/consortia", body, content_type="application/json"
+        ).status_code
+        == 401
+    )
+    answer = client.post(
+        f"/api/v1/calls/{call.slug}/consortia",
+        body,
+        content_type="application/json",
+        headers=bearer(member),
+    )
+    assert answer.status_code == 200, answer.content
+    (proposal,) = answer.json()["consortia"]
+    assert {p["organisation"] for p in proposal["partners"]} >= {organisation.slug, lab.slug}
+    assert proposal["bound"] >= proposal["objective"]
+    wrong = client.post(
+        f"/api/v1/calls/{call.slug}/consortia",
+        {**body, "lead": lab.slug, "needs": ["segment:nothing"]},
+        content_type="application/json",
+        headers=bearer(member),
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["field"] == "lead"

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from distretto.api.auth import READ_SECURITY, acting_user
-from distretto.api.schemas import READ_ERRORS
+from distretto.api.auth import READ_SECURITY, WRITE_AUTH, acting_user, authenticated_user
+from distretto.api.schemas import READ_ERRORS, WRITE_ERRORS
 from distretto.calls import queries, services
+from distretto.calls.domain import builder
+from distretto.calls.forms import need_choices
 from distretto.calls.models import Call
 
 router = Router(tags=["funding calls"])
@@ -154,5 +156,113 @@ def check_eligibility(request: HttpRequest, slug: str, payload: ConsortiumIn) ->
                 "text_en": c.text_en,
             }
             for c in checks
+        ],
+    }
+
+
+class IdeaIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lead: str = Field(description="Address name (slug) of the lead organisation (yours).")
+    idea: str = Field(max_length=4000, description="The project idea, in Italian or English.")
+    needs: list[str] = Field(
+        description="Competences needed, as `taxonomy:code` (segments, process steps)."
+    )
+    max_partners: int | None = Field(None, ge=1, le=50)
+    alternatives: int = Field(3, ge=1, le=5)
+
+
+class PartnerWhyOut(Schema):
+    organisation: str
+    name: str
+    covers: list[str]
+    only_one_covering: list[str]
+    relevance: float
+    reasons: list[str]
+
+
+class ProposalOut(Schema):
+    partners: list[PartnerWhyOut]
+    coordinator: str
+    objective: float
+    bound: float
+    gap: float
+    optimal: bool
+    binding_rules: list[str]
+    lacking: list[dict[str, Any]]
+
+
+class BuildOut(Schema):
+    consortia: list[ProposalOut]
+    diagnosis: str
+
+
+@router.post(
+    "/calls/{slug}/consortia",
+    response={200: BuildOut, **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    summary="Propose the best eligible consortia for a project idea",
+)
+def build_consortia(request: HttpRequest, slug: str, payload: IdeaIn) -> Any:
+    """The consortium builder over the district's published organisations: up to
+    ``alternatives`` consortia that satisfy every rule of the call, each with why every
+    partner is in, the rules at their limit and what the idea still lacks; or a diagnosis
+    naming the rule that cannot be met. Members build for their own organisations."""
+    user = authenticated_user(request)
+    call = queries.get_call(user, slug)
+    lead = queries.lead_organisations(user).filter(slug=payload.lead).first()
+    if lead is None:
+        raise ValidationError({"lead": [_("Choose one of your organisations.")]})
+    known = {code for code, _label in need_choices()}
+    unknown = [code for code in payload.needs if code not in known]
+    if unknown:
+        raise ValidationError(
+            {"needs": [_("Unknown competences: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+    result = services.build_consortia(
+        user,
+        call,
+        services.Idea(
+            lead=lead,
+            text=payload.idea,
+            needs=tuple(builder.Need(code) for code in payload.needs),
+            max_partners=payload.max_partners,
+            alternatives=payload.alternatives,
+        ),
+    )
+    slugs = {
+        str(o.pk): o
+        for o in queries.consortium_candidates().filter(
+            pk__in={int(p) for c in result.consortia for p in c.partners}
+        )
+    }
+    return {
+        "diagnosis": services.in_language(result.diagnosis_it, result.diagnosis_en),
+        "consortia": [
+            {
+                "partners": [
+                    {
+                        "organisation": slugs[why.id].slug if why.id in slugs else why.id,
+                        "name": why.name,
+                        "covers": list(why.covers),
+                        "only_one_covering": list(why.only),
+                        "relevance": why.relevance,
+                        "reasons": list(why.reasons),
+                    }
+                    for why in proposal.why
+                ],
+                "coordinator": slugs[proposal.coordinator].slug
+                if proposal.coordinator in slugs
+                else proposal.coordinator,
+                "objective": proposal.objective,
+                "bound": proposal.bound,
+                "gap": proposal.gap,
+                "optimal": proposal.optimal,
+                "binding_rules": [
+                    services.in_language(n.text_it, n.text_en) for n in proposal.binding
+                ],
+                "lacking": [{"code": n.code, "missing": n.missing} for n in proposal.lacking],
+            }
+            for proposal in result.consortia
         ],
     }
