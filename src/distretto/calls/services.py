@@ -51,7 +51,8 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
-def in_language(message_it: str, message_en: str) -> str:
+def in_language(message_it: Any, message_en: Any) -> Any:
+    """The Italian or the English of a pair the domain words itself, by the active language."""
     return message_it if (get_language() or "it").startswith("it") else message_en
 
 
@@ -338,9 +339,7 @@ def describe_proposals(result: Any) -> list[dict[str, Any]]:
                     for need in proposal.lacking
                 ],
                 "binding": [in_language(n.text_it, n.text_en) for n in proposal.binding],
-                "notes": list(
-                    proposal.notes_it if in_language("it", "en") == "it" else proposal.notes_en
-                ),
+                "notes": list(in_language(proposal.notes_it, proposal.notes_en)),
                 "percent_of_bound": round(100 * proposal.objective / proposal.bound, 2)
                 if proposal.bound
                 else None,

@@ -18,6 +18,7 @@ from distretto.calls.domain import builder
 from distretto.calls.enums import CallStatus
 from distretto.calls.forms import BuilderForm, DraftForm, EligibilityForm
 from distretto.registry.tabular import write_csv, write_xlsx
+from distretto.web.downloads import download
 from distretto.web.feedback import flash_errors, flash_form_errors, show_errors
 
 
@@ -193,11 +194,7 @@ def draft_table(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
         raise Http404(_("No such file."))
     header, rows = services.partner_table(draft)
     if extension == "csv":
-        response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
+        content = write_csv(header, rows)
     else:
-        response = HttpResponse(
-            write_xlsx(header, rows, title=_("Partners")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="partners-{draft.pk}.{extension}"'
-    return response
+        content = write_xlsx(header, rows, title=_("Partners"))
+    return download(content, f"partners-{draft.pk}", extension)

@@ -18,19 +18,7 @@ from django.utils.translation import gettext as _
 from distretto.events import documents, queries, services
 from distretto.events.models import Event, Meeting, Registration, ScheduleRun
 from distretto.registry.tabular import write_csv, write_xlsx
-
-CONTENT_TYPES = {
-    "ics": "text/calendar; charset=utf-8",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
-def _download(content: bytes, filename: str, extension: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    return response
+from distretto.web.downloads import download
 
 
 def _people(registration: Registration) -> list[str]:
@@ -74,8 +62,8 @@ def agenda_response(request: HttpRequest, registration: Registration, kind: str)
     data = agenda_data(registration)
     name = f"{registration.event.slug}-{slugify(registration.organisation.name)}"
     if kind == "ics":
-        return _download(documents.agenda_ical(data), name, "ics")
-    return _download(documents.agenda_pdf(data), name, "pdf")
+        return download(documents.agenda_ical(data), name, "ics")
+    return download(documents.agenda_pdf(data), name, "pdf")
 
 
 def grid_data(event: Event) -> documents.Grid:
@@ -132,13 +120,11 @@ def grid_rows(event: Event) -> dict[str, Any]:
 
 def organiser_response(request: HttpRequest, event: Event, name: str) -> HttpResponse:
     if name == "grid.pdf":
-        return _download(documents.grid_pdf(grid_data(event)), f"{event.slug}-grid", "pdf")
+        return download(documents.grid_pdf(grid_data(event)), f"{event.slug}-grid", "pdf")
     if name == "tables.pdf":
-        return _download(
-            documents.table_sheets_pdf(grid_data(event)), f"{event.slug}-tables", "pdf"
-        )
+        return download(documents.table_sheets_pdf(grid_data(event)), f"{event.slug}-tables", "pdf")
     if name == "programme.xlsx":
-        return _download(
+        return download(
             documents.programme_xlsx(grid_data(event)), f"{event.slug}-programme", "xlsx"
         )
     if name in ("statistics.csv", "statistics.xlsx"):
@@ -147,9 +133,9 @@ def organiser_response(request: HttpRequest, event: Event, name: str) -> HttpRes
         rows = services.statistics_rows(figures)
         if name.endswith(".csv"):
             content = write_csv(header, [[str(v) for v in row] for row in rows])
-            return _download(content, f"{event.slug}-statistics", "csv")
+            return download(content, f"{event.slug}-statistics", "csv")
         content = write_xlsx(header, [list(row) for row in rows], title=_("Statistics"))
-        return _download(content, f"{event.slug}-statistics", "xlsx")
+        return download(content, f"{event.slug}-statistics", "xlsx")
     raise Http404(_("No such file."))
 
 
