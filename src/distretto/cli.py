@@ -58,8 +58,9 @@ commands:
   events follow-ups             e-mail the 3- and 6-month follow-ups of past events
   calls check SLUG              check a consortium against a call's rules
                                 --partners A,B --coordinator A [--json]
-  consortium build              propose consortia for a call from a JSON file (file mode)
-                                --input PROBLEM.json --output RESULT.json [--time-limit S]
+  consortium build              propose consortia for a call and an idea of the registry
+                                --call ID --idea IDEA.json [--json] [--time-limit S];
+                                file mode: --input PROBLEM.json --output RESULT.json
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

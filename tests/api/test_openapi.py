@@ -34,9 +34,15 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/events/{slug}/runs/{run_id}": ["get"],
         "/api/v1/events/{slug}/statistics": ["get"],
         "/api/v1/calls": ["get"],
+        "/api/v1/calls/fitting": ["get"],
         "/api/v1/calls/{slug}": ["get"],
         "/api/v1/calls/{slug}/eligibility": ["post"],
         "/api/v1/calls/{slug}/consortia": ["post"],
+        "/api/v1/calls/{slug}/drafts": ["post"],
+        "/api/v1/drafts": ["get"],
+        "/api/v1/drafts/{draft_id}": ["get"],
+        "/api/v1/drafts/{draft_id}/invitations": ["post"],
+        "/api/v1/drafts/{draft_id}/partners/{place_id}/answer": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

@@ -19,9 +19,11 @@ from distretto.calls.domain.problem_io import parse_problem, run_file
 DOC = Path(__file__).resolve().parents[2] / "docs" / "consortium-file-format.md"
 
 
-def doc_example() -> dict[str, Any]:
-    """The complete input example of docs/consortium-file-format.md (its first JSON block)."""
-    block = re.search(r"```json\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+def doc_example(section: str = "## File mode") -> dict[str, Any]:
+    """The first JSON block of a section of docs/consortium-file-format.md: the complete
+    input example of the file mode, or the idea file's example."""
+    text = DOC.read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)```", text[text.index(section) :], re.S)
     assert block is not None
     data: dict[str, Any] = json.loads(block.group(1))
     return data
@@ -156,3 +158,24 @@ def test_the_command_writes_the_consortia_and_reports_bad_input(tmp_path):
     with pytest.raises(CommandError, match=r"(?s)cannot be used:.*needs\[0\]: code must be"):
         call_command("consortium_build", input=str(source), output=str(other))
     assert not other.exists()
+
+
+@pytest.mark.django_db
+def test_the_documented_idea_file_builds_over_the_mirandola_dataset(tmp_path):
+    from django.core.management import call_command
+
+    from distretto.registry.dataset import load_dataset
+
+    load_dataset("mirandola")
+    idea = tmp_path / "idea.json"
+    idea.write_text(json.dumps(doc_example("## Over the registry")), encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "consortium_build", call="distretti-tecnologici-2", idea=str(idea), json=True, stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert result["consortia"], result["diagnosis"]
+    best = result["consortia"][0]
+    partners = {p["organisation"] for p in best["partners"]}
+    assert {"eurosets", "tecnopolo-mirandola"} <= partners
+    assert len(partners) <= 5

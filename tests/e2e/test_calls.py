@@ -64,7 +64,7 @@ def test_visitor_checks_a_consortium_against_a_call(browser, live_server, screen
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("h1")).to_have_text("Build a consortium")
     page.get_by_label("Project idea").fill("Oxygenators for ECMO with a university partner")
-    page.get_by_label("Market segments: Cardiac surgery").check()
+    page.get_by_label("Market segments: Cardiac surgery", exact=True).check()
     page.get_by_label("Alternatives to propose").fill("2")
     page.get_by_role("button", name="Propose consortia").click()
     expect(page.locator(".proposal").first).to_contain_text("Eurosets")

@@ -5,6 +5,12 @@ the same form the search page's address carries, so "run now" is a link. ``seen`
 holds the results already notified (or shown when the search was saved), as
 ``type:id`` keys (``organisation:12``, ``profile:3``): a digest lists only results
 that are not in it, and then adds them.
+
+An alert of new funding calls that fit an organisation is a saved search too:
+``params`` is ``{"calls_for": ["<organisation id>"]}`` (the id as the calls list's
+``?organisation=`` parameter; ``queries.calls_for`` reads it), its results are
+``calls.fit.fitting_calls`` and its keys ``call:7``. It yields nothing once the
+owner is no longer a member of the organisation.
 """
 
 from __future__ import annotations

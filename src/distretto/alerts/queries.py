@@ -29,8 +29,30 @@ def get_saved_search(user: Any, pk: int) -> SavedSearch:
     return saved
 
 
+def calls_for(params: Any) -> int | None:
+    """The organisation id of an alert of fitting calls (``{"calls_for": ["12"]}``), else None.
+
+    Also reads a bare id (``{"calls_for": 12}``); anything else is no such alert.
+    """
+    value = params.get("calls_for") if isinstance(params, dict) else None
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 def search_page_path(params: dict[str, list[str]]) -> str:
-    """The search page showing the results of ``params`` now (path in the active language)."""
+    """The page showing the results of ``params`` now (path in the active language): the
+    search page, or for an alert of fitting calls the calls list for its organisation."""
+    organisation_id = calls_for(params)
+    if organisation_id is not None or "calls_for" in params:
+        path = reverse("calls:list")
+        return f"{path}?{urlencode({'organisation': organisation_id})}" if organisation_id else path
     path = reverse("web:search")
     query = urlencode(params, doseq=True)
     return f"{path}?{query}" if query else path

@@ -23,16 +23,19 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from distretto.alerts import domain
 from distretto.alerts.enums import PERIODS, Frequency
 from distretto.alerts.models import NAME_MAX, SavedSearch
-from distretto.alerts.queries import search_page_path
+from distretto.alerts.queries import calls_for, search_page_path
 from distretto.alerts.rules import can_manage, can_save_searches
+from distretto.calls import fit
 from distretto.matching import services as matching
 from distretto.matching.params import query_from_params, query_to_params
+from distretto.registry.models import Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,60 @@ def save_search(
     )
 
 
+@transaction.atomic
+def save_calls_alert(
+    user: Any, organisation: Organisation, frequency: str = Frequency.WEEKLY
+) -> SavedSearch:
+    """Alert ``user`` of new open funding calls that fit ``organisation`` (one of theirs).
+
+    Saved as a saved search with ``params = {"calls_for": ["<id>"]}``: members of
+    the organisation (and facilitators) only, at most ``MAX_SAVED_SEARCHES`` per
+    person, one such alert per organisation. A bad frequency raises ValidationError
+    on ``frequency`` and nothing is saved. The calls that fit now count as seen.
+    """
+    if not can_save_searches(user):
+        raise PermissionDenied(_("Log in to save searches."))
+    errors = _frequency_errors(frequency)
+    if errors:
+        raise ValidationError(errors)
+    fits = fit.fitting_calls(user, organisation)  # PermissionDenied for non-members
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    own = list(SavedSearch.objects.filter(owner_id=user.pk))
+    if any(calls_for(saved.params) == organisation.pk for saved in own):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("You already have an alert of new calls for %(name)s.")
+                    % {"name": organisation.name}
+                ]
+            }
+        )
+    if len(own) >= MAX_SAVED_SEARCHES:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "You already have %(limit)d saved searches, the most allowed: "
+                        "delete one to save another."
+                    )
+                    % {"limit": MAX_SAVED_SEARCHES}
+                ]
+            }
+        )
+    name = _("Calls for %(name)s") % {"name": organisation.name}
+    return SavedSearch.objects.create(
+        owner_id=user.pk,
+        name=name[:NAME_MAX],
+        params={"calls_for": [str(organisation.pk)]},
+        frequency=frequency,
+        seen=domain.remember([], [_call_key(f) for f in fits]),
+    )
+
+
+def _call_key(found: fit.CallFit) -> str:
+    return domain.result_key("call", found.call.pk)
+
+
 def _check_manage(user: Any, saved: SavedSearch) -> None:
     if not can_manage(user, saved):
         raise PermissionDenied(_("Only its owner may change a saved search."))
@@ -196,8 +253,51 @@ def _type_label(result: matching.SearchResult) -> str:
     return _("Organisation")
 
 
+def _calls_section(saved: SavedSearch, organisation_id: int) -> DigestSection | None:
+    """New open calls that fit the organisation of an alert of calls (None when nothing, or
+    when the organisation is gone or the owner is no longer one of its members)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
+    try:
+        fits = fit.fitting_calls(saved.owner, organisation)
+    except PermissionDenied:
+        return None
+    fresh = set(domain.new_keys([_call_key(f) for f in fits], saved.seen))
+    items = [
+        DigestItem(
+            key=_call_key(f),
+            type="call",
+            type_label=_("Funding call"),
+            name=f.call.title,
+            summary=_call_summary(f),
+            url=absolute_url(reverse("calls:detail", kwargs={"slug": f.call.slug})),
+        )
+        for f in fits
+        if _call_key(f) in fresh
+    ]
+    if not items:
+        return None
+    return DigestSection(
+        saved=saved, items=items, search_url=absolute_url(search_page_path(saved.params))
+    )
+
+
+def _call_summary(found: fit.CallFit) -> str:
+    """The programme, the deadline and why the call fits, in one line."""
+    call = found.call
+    if call.closes_on:
+        deadline = _("deadline %(date)s") % {"date": date_format(call.closes_on)}
+    else:
+        deadline = _("no deadline given")
+    return " · ".join([call.programme, deadline, fit.fit_phrase(found.score), *found.reasons])
+
+
 def _section(saved: SavedSearch) -> DigestSection | None:
     """What is new for one saved search (None when nothing, or when it no longer runs)."""
+    organisation_id = calls_for(saved.params)
+    if organisation_id is not None:
+        return _calls_section(saved, organisation_id)
     try:
         results = matching.search(saved.owner, query_from_params(saved.params))
     except ValidationError as error:

@@ -69,14 +69,20 @@ def _message_of(error: dict[str, Any]) -> str:
         return _("Enter a JSON object.")
     if kind == "extra_forbidden":
         return _("This field cannot be set.")
-    if kind in {"greater_than_equal", "greater_than"}:
+    if kind == "greater_than_equal":
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
-            "limit_value": ctx.get("ge", ctx.get("gt"))
+            "limit_value": ctx.get("ge")
         }
-    if kind in {"less_than_equal", "less_than"}:
+    if kind == "greater_than":
+        return _("Ensure this value is greater than %(limit_value)s.") % {
+            "limit_value": ctx.get("gt")
+        }
+    if kind == "less_than_equal":
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {
-            "limit_value": ctx.get("le", ctx.get("lt"))
+            "limit_value": ctx.get("le")
         }
+    if kind == "less_than":
+        return _("Ensure this value is less than %(limit_value)s.") % {"limit_value": ctx.get("lt")}
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     return str(error.get("msg", _("Invalid value.")))

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from distretto.accounts.roles import is_facilitator
-from distretto.calls.enums import CallStatus
-from distretto.calls.models import Call, ConsortiumDraft
+from distretto.calls.enums import CallStatus, InvitationStatus
+from distretto.calls.models import Call, ConsortiumDraft, ConsortiumPartner
 from distretto.registry.enums import Status
 from distretto.registry.models import Organisation
 
@@ -38,6 +38,17 @@ def consortium_candidates() -> QuerySet[Organisation]:
     return Organisation.objects.filter(status=Status.PUBLISHED).order_by("name")
 
 
+def draft_organisations(user: Any) -> QuerySet[Organisation]:
+    """The organisations a draft of ``user`` may hold: the published registry and its own."""
+    from django.db.models import Q
+
+    from distretto.accounts.roles import member_organisation_ids
+
+    return Organisation.objects.filter(
+        Q(status=Status.PUBLISHED) | Q(pk__in=member_organisation_ids(user))
+    ).order_by("name")
+
+
 def lead_organisations(user: Any) -> QuerySet[Organisation]:
     """The organisations ``user`` may build a consortium for: its own; any for facilitators."""
     from distretto.accounts.roles import member_organisation_ids
@@ -48,7 +59,8 @@ def lead_organisations(user: Any) -> QuerySet[Organisation]:
 
 
 def visible_drafts(user: Any) -> QuerySet[ConsortiumDraft]:
-    """Drafts led by the user's organisations or naming them; every draft for facilitators."""
+    """Drafts led by the user's organisations or inviting them (a partner only proposed does
+    not see the draft until the lead invites it); every draft for facilitators."""
     from django.db.models import Q
 
     from distretto.accounts.roles import member_organisation_ids
@@ -57,7 +69,10 @@ def visible_drafts(user: Any) -> QuerySet[ConsortiumDraft]:
     if is_facilitator(user):
         return drafts
     mine = member_organisation_ids(user)
-    return drafts.filter(Q(lead_id__in=mine) | Q(partners__organisation_id__in=mine)).distinct()
+    told = ConsortiumPartner.objects.filter(organisation_id__in=mine).exclude(
+        status=InvitationStatus.PROPOSED
+    )
+    return drafts.filter(Q(lead_id__in=mine) | Q(pk__in=told.values("draft_id")))
 
 
 def get_draft(user: Any, pk: int) -> ConsortiumDraft:

@@ -9,7 +9,7 @@ PermissionDenied. The rules and the eligibility check are ``domain/rules.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -202,6 +202,27 @@ class Idea:
     must_exclude: tuple[Organisation, ...] = ()
     max_partners: int | None = None
     alternatives: int = 3
+    budgets: Mapping[int, float] = field(default_factory=dict)  # organisation pk -> EUR
+    beyond_district: bool = False  # candidates from the whole registry, not the district only
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An organisation outside the candidates that covers a need the consortia lack."""
+
+    organisation: Organisation
+    relevance: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Consortia:
+    """The builder's result, and for each lacking need who outside the candidates covers it."""
+
+    result: builder.BuildResult
+    outside: Mapping[str, tuple[Suggestion, ...]]
+    beyond_district: bool
+    candidates: int
 
 
 def check_idea(idea: Idea) -> None:
@@ -216,6 +237,17 @@ def check_idea(idea: Idea) -> None:
         errors["max_partners"] = [_("Give a number from 1 to 50.")]
     if not 1 <= idea.alternatives <= 5:
         errors["alternatives"] = [_("Give a number from 1 to 5.")]
+    for need in idea.needs:
+        if not 0 < need.weight <= 10 or not 1 <= need.partners <= 10:
+            errors["needs"] = [
+                _("%(code)s: the weight is above 0 and at most 10; the partners from 1 to 10.")
+                % {"code": need.code}
+            ]
+    if len({n.code for n in idea.needs}) < len(idea.needs):
+        errors["needs"] = [_("Name each competence once.")]
+    bad_budgets = [pk for pk, amount in idea.budgets.items() if not 0 <= amount <= 1e10]
+    if bad_budgets:
+        errors["budgets"] = [_("A budget is an amount in euros from 0 to 10 billion.")]
     clash = {o.pk for o in idea.must_include} & {o.pk for o in idea.must_exclude}
     if idea.lead.pk in {o.pk for o in idea.must_exclude}:
         errors["must_exclude"] = [_("The lead cannot be left out.")]
@@ -247,45 +279,67 @@ def trust_between(organisation_ids: Iterable[int]) -> dict[builder.TrustKey, flo
     return strength
 
 
-def build_consortia(user: Any, call: Call, idea: Idea, time_limit: float = 10.0) -> Any:
+def _reasons(result: Any) -> tuple[str, ...]:
+    if result is None:
+        return ()
+    return tuple(result.reasons.phrases or result.reasons.terms) + tuple(
+        c.label for c in result.reasons.codes
+    )
+
+
+OUTSIDE_SUGGESTIONS = 3  # organisations suggested outside the candidates, per lacking need
+
+
+def build_consortia(user: Any, call: Call, idea: Idea, time_limit: float = 10.0) -> Consortia:
     """The best eligible consortia of published district organisations for the idea.
 
-    Candidates are ranked for the idea by the matchmaking engine (their relevance
-    and reasons); the builder maximises coverage of the needs, relevance,
-    complementarity and trust under every rule of the call. Members build for
-    their own organisations, facilitators for any.
+    Candidates are the published organisations with a site in the district (all of the
+    registry with ``idea.beyond_district``), plus the lead and the must-includes; they
+    are ranked for the idea by the matchmaking engine (their relevance and reasons); the
+    builder maximises coverage of the needs, relevance, complementarity and trust under
+    every rule of the call. For each need the consortia still lack, the published
+    organisations outside the candidates that cover it are suggested, best fit first.
+    Members build for their own organisations, facilitators for any.
     """
     from distretto.matching.services import rank_organisations
+    from distretto.registry.queries import district_organisation_ids
 
     _require(is_facilitator(user) or idea.lead.pk in member_organisation_ids(user))
     check_idea(idea)
     rule_set = parse_call_rules(call.rules)
-    pool = list(
+    published = list(
         Organisation.objects.filter(status=Status.PUBLISHED).prefetch_related(
             "sites__municipality", "codes__taxonomy"
         )
     )
-    if idea.lead not in pool:
-        pool.append(idea.lead)
+    inside = None if idea.beyond_district else district_organisation_ids()
+    required = [idea.lead, *idea.must_include]
+    pool = [o for o in published if inside is None or o.pk in inside]
+    pool += [o for o in required if o not in pool]
+    excluded = {o.pk for o in idea.must_exclude}
+    outside = [o for o in published if o not in pool and o.pk not in excluded]
     codes = list(
         Code.objects.filter(
             taxonomy__slug__in={n.code.partition(":")[0] for n in idea.needs}
         ).values_list("taxonomy__slug", "code", "pk")
     )
     code_ids = [pk for slug, code, pk in codes if f"{slug}:{code}" in {n.code for n in idea.needs}]
-    ranked = rank_organisations(idea.text, code_ids, [o.pk for o in pool], limit=100)
+    ranked = rank_organisations(idea.text, code_ids, [o.pk for o in published], limit=100)
     top = max((r.score for _, r in ranked), default=0.0) or 1.0
-    scores = {org_id: (r.score / top, r) for org_id, r in ranked}
+    scores: dict[int, tuple[float, Any]] = {
+        org_id: (round(r.score / top, 4), r) for org_id, r in ranked
+    }
     candidates = []
     for organisation in pool:
-        base = candidate(organisation)
         relevance, result = scores.get(organisation.pk, (0.0, None))
-        reasons: tuple[str, ...] = ()
-        if result is not None:
-            reasons = tuple(result.reasons.phrases or result.reasons.terms) + tuple(
-                c.label for c in result.reasons.codes
-            )
-        candidates.append(replace(base, relevance=round(relevance, 4), reasons=reasons))
+        candidates.append(
+            replace(candidate(organisation), relevance=relevance, reasons=_reasons(result))
+        )
+    unknown = [pk for pk in idea.budgets if pk not in {o.pk for o in pool}]
+    if unknown:
+        raise ValidationError(
+            {"budgets": [_("A budget is given for an organisation that is not a candidate.")]}
+        )
     problem = builder.Problem(
         candidates=candidates,
         rules=rule_set,
@@ -294,19 +348,41 @@ def build_consortia(user: Any, call: Call, idea: Idea, time_limit: float = 10.0)
         must_include=[str(o.pk) for o in idea.must_include],
         must_exclude=[str(o.pk) for o in idea.must_exclude],
         max_partners=idea.max_partners,
+        budgets={str(pk): float(amount) for pk, amount in idea.budgets.items()},
         trust=trust_between(o.pk for o in pool),
         alternatives=idea.alternatives,
         time_limit=time_limit,
     )
     try:
-        return builder.build(problem)
+        result = builder.build(problem)
     except builder.BuildInputError as error:
         raise ValidationError({"needs": [str(error)]}) from None
+    lacking = {n.code for p in result.consortia for n in p.lacking}
+    if not result.consortia:
+        lacking = {n.code for n in idea.needs}
+    suggestions: dict[str, tuple[Suggestion, ...]] = {}
+    for code in sorted(lacking):
+        covering = [o for o in outside if code in candidate(o).competences]
+        fits = sorted(
+            ((scores.get(o.pk, (0.0, None)), o) for o in covering),
+            key=lambda fit: (-fit[0][0], fit[1].name),
+        )
+        suggestions[code] = tuple(
+            Suggestion(o, relevance, _reasons(found))
+            for (relevance, found), o in fits[:OUTSIDE_SUGGESTIONS]
+        )
+    return Consortia(
+        result=result,
+        outside=suggestions,
+        beyond_district=inside is None,
+        candidates=len(pool),
+    )
 
 
-def describe_proposals(result: Any) -> list[dict[str, Any]]:
+def describe_proposals(built: Consortia) -> list[dict[str, Any]]:
     """The builder's consortia as pages show them: organisations named, texts in the active
-    language, the score's parts."""
+    language, the score's parts, and who outside the candidates could fill what is lacking."""
+    result = built.result
     ids = {int(p) for proposal in result.consortia for p in proposal.partners}
     names = {str(o.pk): o for o in Organisation.objects.filter(pk__in=ids)}
     wanted = {code for proposal in result.consortia for why in proposal.why for code in why.covers}
@@ -335,7 +411,11 @@ def describe_proposals(result: Any) -> list[dict[str, Any]]:
                     for why in proposal.why
                 ],
                 "lacking": [
-                    {"label": labels.get(need.code, need.code), "missing": need.missing}
+                    {
+                        "label": labels.get(need.code, need.code),
+                        "missing": need.missing,
+                        "outside": built.outside.get(need.code, ()),
+                    }
                     for need in proposal.lacking
                 ],
                 "binding": [in_language(n.text_it, n.text_en) for n in proposal.binding],
@@ -348,15 +428,188 @@ def describe_proposals(result: Any) -> list[dict[str, Any]]:
     return shown
 
 
+def describe_outside(built: Consortia) -> list[dict[str, Any]]:
+    """Each need with the organisations outside the candidates that cover it (pages)."""
+    codes = Code.objects.filter(
+        code__in={c.partition(":")[2] for c in built.outside}
+    ).select_related("taxonomy")
+    labels = {f"{c.taxonomy.slug}:{c.code}": c.label for c in codes}
+    return [
+        {"label": labels.get(code, code), "suggestions": suggestions}
+        for code, suggestions in built.outside.items()
+    ]
+
+
+def consortia_data(built: Consortia) -> dict[str, Any]:
+    """The builder's result as JSON for the API and the CLI: organisations by address name,
+    texts in the active language and in both languages where the domain words them."""
+    result = built.result
+    ids = {int(p) for c in result.consortia for p in c.partners}
+    slugs = {str(o.pk): o.slug for o in Organisation.objects.filter(pk__in=ids)}
+
+    def slug(pk: str) -> str:
+        return slugs.get(pk, pk)
+
+    def outside(code: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "organisation": s.organisation.slug,
+                "name": s.organisation.name,
+                "relevance": s.relevance,
+                "reasons": list(s.reasons),
+            }
+            for s in built.outside.get(code, ())
+        ]
+
+    return {
+        "diagnosis": in_language(result.diagnosis_it, result.diagnosis_en),
+        "candidates": built.candidates,
+        "beyond_district": built.beyond_district,
+        "preselection": in_language(result.preselection_it, result.preselection_en),
+        "solver": result.solver,
+        "seconds": round(result.seconds, 3),
+        "consortia": [
+            {
+                "partners": [
+                    {
+                        "organisation": slug(why.id),
+                        "name": why.name,
+                        "covers": list(why.covers),
+                        "only_one_covering": list(why.only),
+                        "relevance": why.relevance,
+                        "reasons": list(why.reasons),
+                    }
+                    for why in proposal.why
+                ],
+                "coordinator": slug(proposal.coordinator),
+                "objective": proposal.objective,
+                "bound": proposal.bound,
+                "gap": proposal.gap,
+                "optimal": proposal.optimal,
+                "binding_rules": [in_language(n.text_it, n.text_en) for n in proposal.binding],
+                "lacking": [
+                    {"code": n.code, "missing": n.missing, "outside": outside(n.code)}
+                    for n in proposal.lacking
+                ],
+            }
+            for proposal in result.consortia
+        ],
+        "outside": {code: outside(code) for code in built.outside},
+    }
+
+
+def parse_idea(user: Any, data: Mapping[str, Any]) -> Idea:
+    """An idea from JSON (the API, the CLI's idea file): organisations by address name,
+    needs as ``taxonomy:code`` or ``{"code", "weight", "partners"}``. Raises ValidationError
+    naming each field in error; the lead must be one of the user's organisations."""
+    from distretto.calls.forms import need_choices
+    from distretto.calls.queries import consortium_candidates, lead_organisations
+
+    errors: dict[str, list[str]] = {}
+    allowed = {
+        "lead",
+        "idea",
+        "needs",
+        "must_include",
+        "must_exclude",
+        "max_partners",
+        "alternatives",
+        "budgets",
+        "beyond_district",
+    }
+    for name in sorted(set(data) - allowed):
+        errors[name] = [_("Unknown field.")]
+    lead = None
+    if not isinstance(data.get("lead"), str):
+        errors["lead"] = [_("Give the address name of the lead organisation.")]
+    else:
+        lead = lead_organisations(user).filter(slug=data["lead"]).first()
+        if lead is None:
+            errors["lead"] = [_("Choose one of your organisations.")]
+    known = {code for code, _label in need_choices()}
+    needs: list[builder.Need] = []
+    raw_needs = data.get("needs")
+    if not isinstance(raw_needs, list):
+        errors["needs"] = [_("Give the competences as a list.")]
+        raw_needs = []
+    for n, item in enumerate(raw_needs):
+        item = {"code": item} if isinstance(item, str) else item
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            errors[f"needs[{n}]"] = [_("Give a code as taxonomy:code.")]
+            continue
+        if set(item) - {"code", "weight", "partners"}:
+            errors[f"needs[{n}]"] = [_("Only code, weight and partners may be given.")]
+            continue
+        if item["code"] not in known:
+            errors[f"needs[{n}]"] = [_("Unknown competence: %(code)s.") % {"code": item["code"]}]
+            continue
+        weight, partners = item.get("weight", 1), item.get("partners", 1)
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or isinstance(partners, bool)
+            or not isinstance(partners, int)
+        ):
+            errors[f"needs[{n}]"] = [_("The weight and the partners are numbers.")]
+            continue
+        needs.append(builder.Need(item["code"], float(weight), partners))
+    organisations = {o.slug: o for o in consortium_candidates()}
+
+    def named(key: str) -> tuple[Organisation, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[key] = [_("Give a list of address names.")]
+            return ()
+        missing = [v for v in value if v not in organisations]
+        if missing:
+            errors[key] = [_("Unknown organisations: %(names)s.") % {"names": ", ".join(missing)}]
+        return tuple(organisations[v] for v in value if v in organisations)
+
+    must_include, must_exclude = named("must_include"), named("must_exclude")
+    budgets: dict[int, float] = {}
+    raw_budgets = data.get("budgets", {})
+    if not isinstance(raw_budgets, dict):
+        errors["budgets"] = [_("Give the budgets as address name: euros.")]
+        raw_budgets = {}
+    for name, amount in raw_budgets.items():
+        if name not in organisations:
+            errors["budgets"] = [_("Unknown organisations: %(names)s.") % {"names": name}]
+        elif isinstance(amount, bool) or not isinstance(amount, int | float):
+            errors["budgets"] = [_("A budget is an amount in euros from 0 to 10 billion.")]
+        else:
+            budgets[organisations[name].pk] = float(amount)
+    numbers: dict[str, int | None] = {}
+    for key, default in (("max_partners", None), ("alternatives", 3)):
+        value = data.get(key, default)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            errors[key] = [_("Give a whole number.")]
+            value = default
+        numbers[key] = value
+    beyond = data.get("beyond_district", False)
+    if not isinstance(beyond, bool):
+        errors["beyond_district"] = [_("Give true or false.")]
+    text = data.get("idea", "")
+    if not isinstance(text, str):
+        errors["idea"] = [_("Describe the project idea.")]
+        text = ""
+    if errors or lead is None:
+        raise ValidationError(errors)
+    idea = Idea(
+        lead=lead,
+        text=text,
+        needs=tuple(needs),
+        must_include=must_include,
+        must_exclude=must_exclude,
+        max_partners=numbers["max_partners"],
+        alternatives=numbers["alternatives"] or 3,
+        budgets=budgets,
+        beyond_district=bool(beyond),
+    )
+    check_idea(idea)
+    return idea
+
+
 # --- consortium drafts and invitations -----------------------------------------------------------
-
-
-def can_see_draft(user: Any, draft: ConsortiumDraft) -> bool:
-    """The lead's members, the members of an organisation in it, and facilitators."""
-    if is_facilitator(user):
-        return True
-    mine = member_organisation_ids(user)
-    return draft.lead_id in mine or draft.partners.filter(organisation_id__in=mine).exists()
 
 
 def can_edit_draft(user: Any, draft: ConsortiumDraft) -> bool:
@@ -370,6 +623,8 @@ def save_draft(
     """Keep a proposed consortium as the lead's draft: its partners start as "proposed"."""
     _require(is_facilitator(user) or idea.lead.pk in member_organisation_ids(user))
     check_idea(idea)
+    if len({o.pk for o in partners}) < len(partners):
+        raise ValidationError({"partners": [_("Name each partner once.")]})
     if idea.lead not in partners:
         raise ValidationError({"partners": [_("The lead must be one of the partners.")]})
     if coordinator not in partners:
@@ -413,6 +668,8 @@ def answer_invitation(
     from django.utils import timezone
 
     _require(place.organisation_id in member_organisation_ids(user) or is_facilitator(user))
+    if place.status == InvitationStatus.PROPOSED:
+        raise ValidationError({"status": [_("The lead has not sent this invitation yet.")]})
     if place.status != InvitationStatus.INVITED:
         raise ValidationError({"status": [_("This invitation has already been answered.")]})
     if len(note) > 300:

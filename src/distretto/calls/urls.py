@@ -7,6 +7,7 @@ app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="list"),
     path("drafts/", views.drafts, name="drafts"),
+    path("alerts/new/", views.save_calls_alert, name="save_alert"),
     path("drafts/<int:pk>/", views.draft_detail, name="draft"),
     path("drafts/<int:pk>/invite/", views.invite, name="invite"),
     path("drafts/<int:pk>/partners/<int:place>/answer/", views.answer, name="answer"),

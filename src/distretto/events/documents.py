@@ -10,33 +10,35 @@ Django's translation; times are shown in the current time zone.
 - ``table_sheets_pdf``: one page per table, to lay on the table;
 - ``programme_xlsx``: the whole programme as a workbook (openpyxl).
 
-PDFs use DejaVu Sans when its files are present (every character a name may hold,
-characters missing from the font shown as "?"), else the core Helvetica font with the
-text folded to latin-1 (``to_latin1``), so a document never fails on a name.
+The PDFs build on ``distretto.web.pdf.DocumentPdf``: DejaVu Sans when its files are
+present, else the core Helvetica font with the text folded to latin-1 (``to_latin1``),
+so a document never fails on a name.
 """
 
 from __future__ import annotations
 
 import io
-import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import icalendar
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF, FontFace, XPos, YPos
-from fpdf.fonts import TTFFont
+from fpdf import FontFace, XPos, YPos
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from distretto.web.pdf import DEJAVU, DocumentPdf, FontFiles, to_latin1
+from distretto.web.pdf import HEADING_FILL as _HEADING_FILL
+from distretto.web.pdf import generated as _generated
+from distretto.web.pdf import one_line as _one_line
+from distretto.web.pdf import paragraph as _paragraph
+from distretto.web.pdf import shorten as _shorten
+from distretto.web.pdf import without_controls as _without_controls
 
 __all__ = [
     "DEJAVU",
@@ -113,125 +115,12 @@ class Grid:
     generated_at: datetime
 
 
-@dataclass(frozen=True)
-class FontFiles:
-    """The TrueType files of the PDFs' font: regular and bold."""
-
-    regular: Path
-    bold: Path
-
-
-# fontTools logs every font subset at INFO level, one screenful per PDF: keep its warnings.
-_FONTTOOLS_LOG = logging.getLogger("fontTools.subset")
-if _FONTTOOLS_LOG.level == logging.NOTSET:
-    _FONTTOOLS_LOG.setLevel(logging.WARNING)
-
-_DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
-DEJAVU = FontFiles(_DEJAVU_DIR / "DejaVuSans.ttf", _DEJAVU_DIR / "DejaVuSans-Bold.ttf")
-
-
 # ---------------------------------------------------------------------------
 # Text helpers
 # ---------------------------------------------------------------------------
 
-# Characters outside latin-1 with a readable latin-1 stand-in that NFKD does not give.
-_LATIN1_STAND_INS = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "‒": "-",
-        "−": "-",
-        "‐": "-",
-        "‑": "-",
-        "‘": "'",
-        "’": "'",
-        "‚": ",",
-        "‛": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‟": '"',
-        "…": "...",
-        "•": "*",
-        "€": "EUR",
-        "™": "TM",
-        "Ł": "L",
-        "ł": "l",
-        "Đ": "D",
-        "đ": "d",
-        "Ħ": "H",
-        "ħ": "h",
-        "ı": "i",
-        "Œ": "OE",
-        "œ": "oe",
-        "ẞ": "SS",
-        "✓": "v",
-        "↔": "<->",
-        "✔": "v",
-    }
-)
-
-_SPACES = re.compile(r"\s+")
-_LONGEST_NAME = 200
 _LONGEST_PEOPLE = 400
 _LONGEST_REASON = 600
-
-
-def to_latin1(text: str) -> str:
-    """Fold ``text`` to latin-1 for the PDF core fonts.
-
-    Typographic punctuation becomes its ASCII look-alike, accented letters outside
-    latin-1 lose their accent ("ő" → "o", "Ł" → "L"), anything else becomes "?".
-    """
-    folded: list[str] = []
-    for char in text.translate(_LATIN1_STAND_INS):
-        if ord(char) < 256:
-            folded.append(char)
-            continue
-        decomposed = unicodedata.normalize("NFKD", char)
-        base = "".join(
-            part for part in decomposed if ord(part) < 256 and not unicodedata.combining(part)
-        )
-        folded.append(base or "?")
-    return "".join(folded)
-
-
-def _without_controls(text: str, *, keep_newlines: bool) -> str:
-    """Normalise ``text`` (NFC) and drop control and format characters.
-
-    Newlines are kept when asked (as "\\n"), other whitespace controls become spaces.
-    """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    kept: list[str] = []
-    for char in text:
-        category = unicodedata.category(char)
-        if char == "\n" and keep_newlines:
-            kept.append(char)
-        elif char.isspace():
-            kept.append(" ")
-        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue
-        else:
-            kept.append(char)
-    return "".join(kept)
-
-
-def _one_line(text: str, limit: int = _LONGEST_NAME) -> str:
-    """``text`` on one line: runs of whitespace (newlines included) become one space."""
-    return _shorten(_SPACES.sub(" ", _without_controls(text, keep_newlines=False)).strip(), limit)
-
-
-def _paragraph(text: str, limit: int) -> str:
-    """``text`` with its line breaks, blank lines collapsed, at most ``limit`` characters."""
-    lines = [
-        _SPACES.sub(" ", line).strip()
-        for line in _without_controls(text, keep_newlines=True).split("\n")
-    ]
-    return _shorten("\n".join(line for line in lines if line), limit)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _local(moment: datetime) -> datetime:
@@ -244,12 +133,6 @@ def _hm(moment: datetime) -> str:
 
 def _span(starts_at: datetime, ends_at: datetime) -> str:
     return f"{_hm(starts_at)}–{_hm(ends_at)}"
-
-
-def _generated(moment: datetime) -> str:
-    return _("Generated on %(moment)s") % {
-        "moment": formats.date_format(_local(moment), "DATETIME_FORMAT")
-    }
 
 
 def _scheduled(items: Iterable[AgendaItem]) -> list[AgendaItem]:
@@ -356,85 +239,7 @@ def agenda_ical(agenda: Agenda) -> bytes:
 # PDF
 # ---------------------------------------------------------------------------
 
-_GREY = (110, 110, 110)
-_HEADING_FILL = (225, 229, 235)
 _BOOTH_FILL = (255, 244, 214)
-
-
-class _Pdf(FPDF):
-    """An A4 document with a running head, a footer with page numbers and safe text."""
-
-    def __init__(self, *, landscape: bool, fonts: FontFiles | None, title: str) -> None:
-        super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
-        self.running_head = ""
-        self.footer_note = ""
-        self.family_name = "Helvetica"
-        self._glyphs: frozenset[int] | None = None
-        if fonts is not None and fonts.regular.is_file() and fonts.bold.is_file():
-            try:
-                self.add_font("Body", "", str(fonts.regular))
-                self.add_font("Body", "B", str(fonts.bold))
-            except Exception:  # A damaged font file: the core font still prints.
-                self.fonts.pop("body", None)
-                self.fonts.pop("bodyB", None)
-            else:
-                self.family_name = "Body"
-                self._glyphs = frozenset(_cmap(self.fonts["body"])) & frozenset(
-                    _cmap(self.fonts["bodyB"])
-                )
-        self.set_margins(12, 12, 12)
-        self.set_auto_page_break(True, margin=16)
-        self.set_creator("Distretto")
-        self.set_title(self.clean(_one_line(title)))
-        self.set_font(self.family_name, size=10)
-
-    def clean(self, text: str) -> str:
-        """``text`` made printable with the document's font."""
-        if self._glyphs is None:
-            return to_latin1(text)
-        glyphs = self._glyphs
-        return "".join(
-            char if char == "\n" or ord(char) in glyphs else "?"
-            for char in unicodedata.normalize("NFC", text)
-        )
-
-    def header(self) -> None:
-        if not self.running_head:
-            return
-        self.set_font(self.family_name, "", 8)
-        self.set_text_color(*_GREY)
-        self.multi_cell(0, 4, self.clean(self.running_head), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0)
-        self.ln(3)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family_name, "", 8)
-        self.set_text_color(*_GREY)
-        width = self.epw / 2
-        self.cell(width, 5, self.clean(_one_line(self.footer_note)), align="L")
-        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(width, 5, self.clean(page), align="R")
-        self.set_text_color(0)
-
-    def write_lines(
-        self, text: str, *, size: float, bold: bool = False, grey: bool = False
-    ) -> None:
-        """A paragraph across the page width, wrapped."""
-        self.set_font(self.family_name, "B" if bold else "", size)
-        if grey:
-            self.set_text_color(*_GREY)
-        self.multi_cell(
-            0, size * 0.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
-        )
-        self.set_text_color(0)
-
-    def to_bytes(self) -> bytes:
-        return bytes(self.output())
-
-
-def _cmap(font: Any) -> Iterable[int]:
-    return font.cmap.keys() if isinstance(font, TTFFont) else ()
 
 
 def agenda_pdf(agenda: Agenda, *, fonts: FontFiles | None = DEJAVU) -> bytes:
@@ -443,7 +248,7 @@ def agenda_pdf(agenda: Agenda, *, fonts: FontFiles | None = DEJAVU) -> bytes:
     Unscheduled meetings are listed after the timetable, under "Not scheduled yet".
     ``fonts=None`` prints with the core Helvetica font (text folded to latin-1).
     """
-    pdf = _Pdf(landscape=False, fonts=fonts, title=agenda.event_name)
+    pdf = DocumentPdf(landscape=False, fonts=fonts, title=agenda.event_name)
     pdf.footer_note = _generated(agenda.generated_at)
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -554,7 +359,7 @@ def grid_pdf(grid: Grid, *, tables_per_page: int = 8, fonts: FontFiles | None = 
     new page; rows continue on further pages with the heading row repeated. Each cell
     holds the two organisations meeting there; booth tables show their host.
     """
-    pdf = _Pdf(landscape=True, fonts=fonts, title=grid.event_name)
+    pdf = DocumentPdf(landscape=True, fonts=fonts, title=grid.event_name)
     pdf.footer_note = _generated(grid.generated_at)
     pdf.alias_nb_pages()
     numbers = _table_numbers(grid)
@@ -613,7 +418,7 @@ def grid_pdf(grid: Grid, *, tables_per_page: int = 8, fonts: FontFiles | None = 
 
 def table_sheets_pdf(grid: Grid, *, fonts: FontFiles | None = DEJAVU) -> bytes:
     """One A4 page per table: its number very large, its host if a booth, its meetings."""
-    pdf = _Pdf(landscape=False, fonts=fonts, title=grid.event_name)
+    pdf = DocumentPdf(landscape=False, fonts=fonts, title=grid.event_name)
     pdf.footer_note = " · ".join(
         part for part in (_one_line(grid.event_name, 80), _one_line(grid.day_label)) if part
     )

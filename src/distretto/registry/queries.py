@@ -147,6 +147,19 @@ def current_district() -> District | None:
     return District.objects.filter(slug=settings.DISTRICT_SLUG).first()
 
 
+def district_organisation_ids() -> set[int] | None:
+    """The organisations with a site in the district's core municipalities; None when the
+    district names none (then every organisation counts as the district's)."""
+    district = current_district()
+    if district is None or not district.municipalities.exists():
+        return None
+    return set(
+        Organisation.objects.filter(sites__municipality__districts=district).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 @dataclass(frozen=True)
 class CodeCount:
     """A code with the number of published organisations carrying it."""

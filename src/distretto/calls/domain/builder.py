@@ -33,7 +33,7 @@ pre-selected heuristically (must-includes, the best candidates for each need, fo
 each category a rule needs, the best overall and their trust partners, about
 ``heuristic_pool``); the proposal's bound then holds for the pre-selected candidates
 (``bound_scope``), and ``whole_pool_bound`` is the lower of a simple bound and the LP
-relaxation without the pair variables (each candidate credited with half its ties).
+relaxation over the whole pool (trust aggregated per candidate: fast and nearly as tight).
 
 Alternatives: after each solve a cut forces the next consortium to differ by at
 least ``differ_by`` partners from each earlier one (one of the two has at least
@@ -688,12 +688,13 @@ def _scaled(value: float, up: bool = False) -> int:
 
 
 def _build_model(
-    inst: _Instance, members: Sequence[int], inner: set[int] | None = None, shares: bool = True
+    inst: _Instance, members: Sequence[int], aggregate: bool = False, shares: bool = True
 ) -> _Model:
-    """The model over the candidates ``members``. With ``inner`` (a relaxation for the bound
-    of the whole pool), the ties with an ``inner`` candidate are exact, and each other
-    candidate is credited with half its strongest ``cap − 1`` ties to non-inner candidates
-    instead of those ties: a pair of them both chosen is credited in full (an over-estimate)."""
+    """The model over the candidates ``members``. With ``aggregate`` (for the bound of a large
+    pool), trust has one variable per candidate instead of one per pair: ``t_i ≤ Σ_k t_ik x_k``
+    and ``t_i ≤ T_i x_i`` (``T_i`` its strongest ``cap − 1`` ties), worth half each; exact
+    on whole consortia, its linear relaxation is a little weaker than the pairs' but solves
+    in about a second at 10,000 candidates where the pairs' takes minutes."""
     problem, rules, pool = inst.problem, inst.problem.rules, inst.pool
     w = problem.weights
     lin = _Linear()
@@ -704,11 +705,7 @@ def _build_model(
         gain = w.relevance * c.relevance
         if not inst.cover[i]:
             gain -= w.complementarity * (1 - c.relevance)
-        coef = _scaled(gain)
-        if inner is not None and i not in inner:
-            best = sorted((t for k, t in inst.ties[i] if k not in inner), reverse=True)
-            coef += _scaled(w.trust * sum(best[: max(0, inst.cap - 1)]) / 2, up=True)
-        x[i] = lin.var(1 if i in inst.fixed else 0, 1, coef)
+        x[i] = lin.var(1 if i in inst.fixed else 0, 1, _scaled(gain))
     terms = 0
     for j, need in enumerate(problem.needs):
         covering = [x[i] for i in inst.coverers[j] if i in inside]
@@ -728,9 +725,25 @@ def _build_model(
         lin.row(coeffs, 0, 0)
         terms += 2
     pairs = 0
-    if True:
+    if aggregate:
+        for i in members:
+            ties = [(k, t) for k, t in inst.ties[i] if k in inside]
+            if not ties:
+                continue
+            strongest = sorted((t for _, t in ties), reverse=True)[: max(0, inst.cap - 1)]
+            most = _scaled(w.trust * sum(strongest) / 2, up=True)
+            if not most:
+                continue
+            v = lin.var(0, most, 1)
+            lin.row({v: 1, x[i]: -most}, -math.inf, 0)
+            row = {v: 1}
+            for k, t in ties:
+                row[x[k]] = row.get(x[k], 0) - _scaled(w.trust * t / 2, up=True)
+            lin.row(row, -math.inf, 0)
+            pairs += len(ties)
+    else:
         for (a, b), t in inst.trust.items():
-            if a in inside and b in inside and (inner is None or a in inner or b in inner):
+            if a in inside and b in inside:
                 z = lin.var(0, 1, _scaled(w.trust * t))
                 lin.row({z: 1, x[a]: -1}, -math.inf, 0)
                 lin.row({z: 1, x[b]: -1}, -math.inf, 0)
@@ -1316,9 +1329,9 @@ def build(
             members, pre_it, pre_en = _preselect(inst, problem.heuristic_pool)
             outside_best = _simple_bound(inst)
             method = "simple"
-            relaxed = _lp_screen(inst, pairs=False)
+            relaxed = _lp_screen(inst)
             if relaxed is not None and relaxed[0] < outside_best:
-                outside_best, method = relaxed[0], "lp without pairs"
+                outside_best, method = relaxed[0], "lp of the whole pool"
     proposals: list[Proposal] = []
     model = _build_model(inst, members)
     if greedy_chosen is not None:
@@ -1376,17 +1389,17 @@ def build(
     )
 
 
-def _lp_screen(inst: _Instance, pairs: bool = True) -> tuple[float, list[float]] | None:
+def _lp_screen(inst: _Instance) -> tuple[float, list[float]] | None:
     """The LP relaxation over the whole pool (budget shares left out: a relaxation still):
     its bound, and for each candidate a bound on every consortium holding it (the LP bound
-    less the candidate's reduced cost); None when the LP cannot be solved. Without
-    ``pairs``, each candidate is credited with half its strongest ties instead of the pair
-    variables (a weaker bound, much faster on large pools)."""
+    less the candidate's reduced cost); None when the LP cannot be solved. Trust is
+    aggregated per candidate (see ``_build_model``), so that it solves in about a second at
+    10,000 candidates."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import csr_array
 
-    model = _build_model(inst, range(len(inst.pool)), inner=None if pairs else set(), shares=False)
+    model = _build_model(inst, range(len(inst.pool)), aggregate=True, shares=False)
     lin = model.lin
     n = len(lin.lo)
     c = np.zeros(n)
@@ -1430,7 +1443,10 @@ def _lp_screen(inst: _Instance, pairs: bool = True) -> tuple[float, list[float]]
         return None
     bound = -float(res.fun) + model.margin + 1e-5  # the LP solver's tolerances
     reduced = res.lower.marginals
-    potential = [bound - max(0.0, float(reduced[model.x[i]])) for i in range(len(inst.pool))]
+    potential = [
+        bound if i in inst.fixed else bound - max(0.0, float(reduced[model.x[i]]))
+        for i in range(len(inst.pool))
+    ]
     return bound, potential
 
 
