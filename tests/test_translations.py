@@ -130,6 +130,7 @@ def test_italian_home_page_speaks_italian(client, db):
         "Offerte e richieste",
         "Eventi",
         "Bandi",
+        "Rete",
     ]
     assert page.texts("h1") == ["Benvenuti su Distretto"]
     assert page.texts(".stat dt") == ["Organizzazioni", "Comuni", "Relazioni tra loro"]
@@ -146,6 +147,7 @@ def test_english_home_page_keeps_the_source_strings(client, db):
         "Offers and requests",
         "Events",
         "Calls",
+        "Network",
     ]
     assert page.texts("h1") == ["Welcome to Distretto"]
 

@@ -13,6 +13,7 @@ import sys
 ALIASES: dict[tuple[str, ...], str] = {
     ("load",): "load_dataset",
     ("import", "organisations"): "import_organisations",
+    ("import", "ties"): "import_ties",
     ("export", "organisations"): "export_organisations",
     ("taxonomy", "import", "emdn"): "import_emdn",
     ("index", "rebuild"): "index_rebuild",
@@ -26,6 +27,9 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("events", "follow-ups"): "events_follow_ups",
     ("consortium", "build"): "consortium_build",
     ("calls", "check"): "calls_check",
+    ("network", "export"): "network_export",
+    ("network", "scenario"): "network_scenario",
+    ("network", "metrics"): "network_metrics",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -39,6 +43,7 @@ commands:
   migrate                       create or update the database tables
   load mirandola                load the embedded Mirandola dataset (safe to repeat)
   import organisations FILE     import organisations from CSV or XLSX [--dry-run]
+  import ties FILE              import ties (network edges) from CSV or XLSX [--dry-run]
   export organisations          export the directory [--format csv|xlsx|json]
   taxonomy import emdn FILE     load the official EMDN nomenclature (tab-separated)
   search TEXT                   search organisations and offers/requests, with reasons
@@ -61,6 +66,13 @@ commands:
   consortium build              propose consortia for a call and an idea of the registry
                                 --call ID --idea IDEA.json [--json] [--time-limit S];
                                 file mode: --input PROBLEM.json --output RESULT.json
+  network export                the network as GraphML, GEXF or CSV
+                                [--format graphml|gexf|csv] [--output FILE]
+  network scenario              what the district loses when an area stops
+                                --radius-km R --lat LAT --lon LON | --municipalities
+                                ISTAT,... | --organisations A,B [--save NAME] [--json]
+  network metrics               the network's figures, central organisations, brokers
+                                and single-supplier dependencies [--json]
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

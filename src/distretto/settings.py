@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "distretto.alerts",
     "distretto.events",
     "distretto.calls",
+    "distretto.network",
     "django_tasks",
     "django_tasks_db",
 ]

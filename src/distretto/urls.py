@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("alerts/", include("distretto.alerts.urls")),
     path("events/", include("distretto.events.urls")),
     path("calls/", include("distretto.calls.urls")),
+    path("network/", include("distretto.network.urls")),
     path("", include("distretto.web.urls")),
     prefix_default_language=False,
 )

@@ -43,6 +43,12 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/drafts/{draft_id}": ["get"],
         "/api/v1/drafts/{draft_id}/invitations": ["post"],
         "/api/v1/drafts/{draft_id}/partners/{place_id}/answer": ["post"],
+        "/api/v1/network/graph": ["get"],
+        "/api/v1/network/metrics": ["get"],
+        "/api/v1/network/suggestions": ["get"],
+        "/api/v1/network/scenarios/run": ["post"],
+        "/api/v1/network/scenarios": ["get", "post"],
+        "/api/v1/network/scenarios/{scenario_id}": ["get"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

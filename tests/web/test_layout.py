@@ -17,6 +17,7 @@ def test_visitor_header_has_navigation_and_login_link(client, db):
         "Offers and requests",
         "Events",
         "Calls",
+        "Network",
     ]
     assert page.one(".main-nav a[aria-current=page]").text == "Organisations"
     login = page.one(".header-tools a")
@@ -43,6 +44,7 @@ def test_logged_in_header_shows_name_and_logout_form(client, member):
         "Offers and requests",
         "Events",
         "Calls",
+        "Network",
         "Saved searches",
     ]
 
@@ -57,6 +59,7 @@ def test_facilitator_header_links_the_back_office(client, facilitator):
         ("Offers and requests", "/en/profiles/"),
         ("Events", "/en/events/"),
         ("Calls", "/en/calls/"),
+        ("Network", "/en/network/"),
         ("Saved searches", "/en/alerts/"),
         ("Back office", "/en/admin/"),
     ]

@@ -458,5 +458,5 @@ class DistrictFactInline(FacilitatorOnly, admin.TabularInline):
 class DistrictAdmin(FacilitatorOnly, admin.ModelAdmin):
     list_display = ["slug", "name_it", "name_en"]
     search_fields = ["slug", "name_it", "name_en"]
-    autocomplete_fields = ["nuts_codes", "municipalities"]
+    autocomplete_fields = ["nuts_codes", "municipalities", "centre"]
     inlines = [DistrictFigureInline, DistrictFactInline]

@@ -300,6 +300,8 @@ class _Writer:
             self._count(parts, "unchanged" if same else "kept")
             return
         district = District(slug=spec.slug, **self._district_values(spec))
+        if spec.centre:
+            district.centre = self.municipalities[spec.centre]
         _clean(district, "district")
         district.save()
         district.nuts_codes.set([self.codes[code] for code in spec.nuts])
@@ -327,6 +329,7 @@ class _Writer:
             "name_en": spec.name_en,
             "description_it": spec.description_it,
             "description_en": spec.description_en,
+            "radius_km": spec.radius_km,
             "source": spec.source,
         }
 
@@ -336,12 +339,14 @@ class _Writer:
             f"{c.taxonomy.slug}:{c.code}" for c in district.nuts_codes.select_related("taxonomy")
         }
         municipalities = set(district.municipalities.values_list("istat_code", flat=True))
+        centre = district.centre.istat_code if district.centre is not None else None
         figures = [_as_row(f, FIGURE_FIELDS) for f in district.figures.order_by("sort_order", "pk")]
         facts = [_as_row(f, FACT_FIELDS) for f in district.facts.order_by("sort_order", "pk")]
         return (
             _same(district, self._district_values(spec))
             and nuts == set(spec.nuts)
             and municipalities == set(spec.municipalities)
+            and centre == (spec.centre or None)
             and figures == [_as_row(f, FIGURE_FIELDS) for f in dataset.figures]
             and facts == [_as_row(f, FACT_FIELDS) for f in dataset.facts]
         )

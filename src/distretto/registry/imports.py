@@ -107,7 +107,11 @@ def ensure_can_import(user: Any) -> None:
 # --- importing ------------------------------------------------------------------------
 
 
-def _translate(problem: RowProblem) -> RowError:
+# The helpers below serve every tabular import of the registry (organisations, ties).
+
+
+def translate_problem(problem: RowProblem) -> RowError:
+    """A problem of the pure rules as an error in the user's language."""
     message = _(problem.message)
     params = problem.params_dict()
     if params:
@@ -115,13 +119,22 @@ def _translate(problem: RowProblem) -> RowError:
     return RowError(problem.row, problem.column, message)
 
 
-def _column_position(column: str) -> int:
-    return COLUMN_NAMES.index(column) if column in COLUMN_NAMES else len(COLUMN_NAMES)
+def table_error(exc: tabular.TableError) -> RowError:
+    """A file that cannot be read as a table, as an error of the whole file."""
+    message = _(exc.message) % exc.params if exc.params else _(exc.message)
+    return RowError(None, "", message)
 
 
-def _sorted_errors(problems: Iterable[RowProblem]) -> list[RowError]:
-    ordered = sorted(problems, key=lambda p: (p.row or 0, _column_position(p.column)))
-    return [_translate(problem) for problem in ordered]
+def sorted_errors(
+    problems: Iterable[RowProblem], columns: Sequence[str] = COLUMN_NAMES
+) -> list[RowError]:
+    """The problems translated, by row, then in the order of ``columns`` (others last)."""
+
+    def position(column: str) -> int:
+        return columns.index(column) if column in columns else len(columns)
+
+    ordered = sorted(problems, key=lambda p: (p.row or 0, position(p.column)))
+    return [translate_problem(problem) for problem in ordered]
 
 
 def known_values() -> KnownValues:
@@ -143,7 +156,7 @@ def known_values() -> KnownValues:
     )
 
 
-def _rows_as_dicts(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[dict[str, str]]:
+def rows_as_dicts(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[dict[str, str]]:
     """Each row as ``column -> cell``; cells right of the header go under EXTRA_CELLS."""
     width = len(header)
     result = []
@@ -263,18 +276,17 @@ def import_organisations(
     try:
         table = tabular.read_table(content)
     except tabular.TableError as exc:
-        message = _(exc.message) % exc.params if exc.params else _(exc.message)
-        result.errors = [RowError(None, "", message)]
+        result.errors = [table_error(exc)]
         result.fatal = True
         return result
     header = [import_rows.normalise_column_name(name) for name in table.header]
     header_problems = import_rows.check_columns(header)
     if header_problems:
-        result.errors = _sorted_errors(header_problems)
+        result.errors = sorted_errors(header_problems)
         result.fatal = True
         return result
 
-    parsed = import_rows.parse_rows(_rows_as_dicts(header, table.rows), known_values())
+    parsed = import_rows.parse_rows(rows_as_dicts(header, table.rows), known_values())
     result.rows_read = parsed.rows_read
     problems = list(parsed.problems)
     good: list[OrganisationRecord] = []
@@ -289,7 +301,7 @@ def import_organisations(
         m.istat_code: m
         for m in Municipality.objects.filter(istat_code__in={r.municipality for r in good})
     }
-    result.errors = _sorted_errors(problems)
+    result.errors = sorted_errors(problems)
     result.organisations = [_plan(record, municipalities) for record in good]
     if dry_run or (problems and not skip_bad_rows):
         return result
@@ -317,7 +329,7 @@ def import_organisations(
         if late and not skip_bad_rows:
             transaction.set_rollback(True)
     if late:
-        result.errors = _sorted_errors([*problems, *late])
+        result.errors = sorted_errors([*problems, *late])
     if late and not skip_bad_rows:
         result.organisations = [
             p for p in result.organisations if p.row not in {e.row for e in late}

@@ -390,6 +390,20 @@ class District(BilingualMixin, models.Model):
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="districts", verbose_name=_("core municipalities")
     )
+    centre = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("centre"),
+    )
+    radius_km = models.PositiveSmallIntegerField(
+        _("radius (km)"),
+        null=True,
+        blank=True,
+        help_text=_("About how far from the centre the district reaches"),
+    )
     source = models.TextField(_("source"))
 
     class Meta:

@@ -147,6 +147,19 @@ def current_district() -> District | None:
     return District.objects.filter(slug=settings.DISTRICT_SLUG).first()
 
 
+def district_area() -> tuple[float, float, int] | None:
+    """Where the current district lies, for a map: (latitude, longitude, radius in km).
+
+    The latitude and longitude are those of the district's centre (a municipality);
+    None when there is no district or it lacks its centre or its radius.
+    """
+    district = District.objects.filter(slug=settings.DISTRICT_SLUG).select_related("centre").first()
+    if district is None or district.centre is None or district.radius_km is None:
+        return None
+    centre = district.centre
+    return float(centre.latitude), float(centre.longitude), district.radius_km
+
+
 def district_organisation_ids() -> set[int] | None:
     """The organisations with a site in the district's core municipalities; None when the
     district names none (then every organisation counts as the district's)."""

@@ -144,7 +144,8 @@ def write_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
 def write_xlsx(header: Sequence[str], rows: Sequence[Sequence[object]], title: str) -> bytes:
     """A workbook of one sheet named ``title``: the header row frozen, then the rows.
 
-    Text cells stay text, so codes with leading zeros (ISTAT, VAT) survive.
+    Text cells stay text, so codes with leading zeros (ISTAT, VAT) survive, and text that
+    starts with "=" is stored as text, never as a formula a spreadsheet would run.
     """
     workbook = Workbook()
     sheet = workbook.active
@@ -153,6 +154,9 @@ def write_xlsx(header: Sequence[str], rows: Sequence[Sequence[object]], title: s
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

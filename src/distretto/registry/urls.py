@@ -6,5 +6,6 @@ app_name = "registry"
 
 urlpatterns = [
     path("import/", views.import_organisations, name="import"),
+    path("import/ties/", views.import_ties, name="import_ties"),
     path("export/", views.export_organisations, name="export"),
 ]

@@ -1,12 +1,15 @@
-"""Registry pages: the facilitators' organisation import and the directory export.
+"""Registry pages: the facilitators' imports (organisations, ties) and the directory export.
 
-Thin: parse the request, call one service, render. The import is two steps:
+Thin: parse the request, call one service, render. An import is two steps:
 the upload shows a dry run (nothing written) and keeps the file on the server;
-the confirmation imports that same file.
+the confirmation imports that same file. Organisations and ties go through the
+same two steps, each with its own service and page (see :class:`_Importer`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -17,54 +20,107 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from distretto.registry import imports, staged_uploads
-from distretto.registry.domain import import_rows
-from distretto.registry.enums import OrganisationKind, StaffBand, Status, TurnoverBand
+from distretto.registry import imports, staged_uploads, tie_imports
+from distretto.registry.domain import import_rows, tie_rows
+from distretto.registry.enums import OrganisationKind, StaffBand, Status, TieKind, TurnoverBand
 from distretto.registry.forms import ImportConfirmForm, ImportUploadForm
 
-TEMPLATE = "registry/import.html"
+
+@dataclass(frozen=True)
+class _Importer:
+    """One kind of import: its service, its page and what the page explains."""
+
+    url_name: str
+    template: str
+    ensure_allowed: Callable[[Any], None]
+    run: Callable[..., Any]  # (user, content, *, dry_run=, skip_bad_rows=) -> a result
+    context: Callable[[], dict[str, Any]]
 
 
-def _page(request: HttpRequest, **context: Any) -> HttpResponse:
+def _organisation_context() -> dict[str, Any]:
+    return {
+        "export_formats": imports.EXPORT_FORMATS,
+        "columns": import_rows.COLUMNS,
+        "choices": [
+            (_("Kinds"), OrganisationKind.values),
+            (_("Staff bands"), StaffBand.values),
+            (_("Turnover bands (EUR million)"), TurnoverBand.values),
+            (_("Statuses"), Status.values),
+        ],
+    }
+
+
+def _tie_context() -> dict[str, Any]:
+    aliases: dict[str, list[str]] = {}
+    for alias, name in tie_rows.ALIASES.items():
+        aliases.setdefault(name, []).append(alias)
+    return {
+        "columns": [(column, aliases.get(column.name, [])) for column in tie_rows.COLUMNS],
+        "choices": [(_("Types"), TieKind.values)],
+    }
+
+
+ORGANISATIONS = _Importer(
+    "registry:import",
+    "registry/import.html",
+    imports.ensure_can_import,
+    imports.import_organisations,
+    _organisation_context,
+)
+TIES = _Importer(
+    "registry:import_ties",
+    "registry/import_ties.html",
+    tie_imports.ensure_can_import_ties,
+    tie_imports.import_ties,
+    _tie_context,
+)
+
+
+def _page(request: HttpRequest, importer: _Importer, **context: Any) -> HttpResponse:
     context.setdefault("form", ImportUploadForm())
-    context.setdefault("export_formats", imports.EXPORT_FORMATS)
-    context["columns"] = import_rows.COLUMNS
-    context["choices"] = [
-        (_("Kinds"), OrganisationKind.values),
-        (_("Staff bands"), StaffBand.values),
-        (_("Turnover bands (EUR million)"), TurnoverBand.values),
-        (_("Statuses"), Status.values),
-    ]
-    return render(request, TEMPLATE, context)
+    context.update(importer.context())
+    context["import_url_name"] = importer.url_name
+    return render(request, importer.template, context)
 
 
 @require_http_methods(["GET", "POST"])
 def import_organisations(request: HttpRequest) -> HttpResponse:
     """Upload a file and preview it (POST with ``file``), or import it (POST with ``upload``)."""
+    return _import(request, ORGANISATIONS)
+
+
+@require_http_methods(["GET", "POST"])
+def import_ties(request: HttpRequest) -> HttpResponse:
+    """The same two steps for ties between organisations already in the registry."""
+    return _import(request, TIES)
+
+
+def _import(request: HttpRequest, importer: _Importer) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    imports.ensure_can_import(request.user)
+    importer.ensure_allowed(request.user)
     if request.method == "GET":
-        return _page(request)
+        return _page(request, importer)
     if "upload" in request.POST:
-        return _confirm(request)
-    return _preview(request)
+        return _confirm(request, importer)
+    return _preview(request, importer)
 
 
-def _preview(request: HttpRequest) -> HttpResponse:
+def _preview(request: HttpRequest, importer: _Importer) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _page(request, form=form)
+        return _page(request, importer, form=form)
     upload = form.cleaned_data["file"]
     content = upload.read()
     skip = form.cleaned_data["skip_bad_rows"]
-    result = imports.import_organisations(request.user, content, dry_run=True, skip_bad_rows=skip)
+    result = importer.run(request.user, content, dry_run=True, skip_bad_rows=skip)
     confirm = None
     if not result.fatal:
         token = staged_uploads.stage(request.session, content)
         confirm = ImportConfirmForm(initial={"upload": token, "skip_bad_rows": skip})
     return _page(
         request,
+        importer,
         form=ImportUploadForm(initial={"skip_bad_rows": skip}),
         result=result,
         filename=upload.name,
@@ -72,7 +128,7 @@ def _preview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest) -> HttpResponse:
+def _confirm(request: HttpRequest, importer: _Importer) -> HttpResponse:
     form = ImportConfirmForm(request.POST)
     content = None
     if form.is_valid():
@@ -80,16 +136,18 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if content is None:
         return _page(
             request,
+            importer,
             expired=_("This upload is no longer available; choose the file again."),
         )
     token = form.cleaned_data["upload"]
     skip = form.cleaned_data["skip_bad_rows"]
-    result = imports.import_organisations(request.user, content, skip_bad_rows=skip)
+    result = importer.run(request.user, content, skip_bad_rows=skip)
     if result.written:
         staged_uploads.discard(request.session, token)
-        return _page(request, result=result, done=True)
+        return _page(request, importer, result=result, done=True)
     return _page(
         request,
+        importer,
         result=result,
         confirm_form=ImportConfirmForm(initial={"upload": token, "skip_bad_rows": skip}),
     )

@@ -43,8 +43,22 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    from distretto.network import queries as network_queries
+    from distretto.network import services as network_services
+
     page = queries.organisation_page(request.user, slug)
-    return render(request, "web/organisation.html", {"page": page, "org": page.organisation})
+    around = network_queries.organisation_network(request.user, page.organisation.pk)
+    return render(
+        request,
+        "web/organisation.html",
+        {
+            "page": page,
+            "org": page.organisation,
+            "drawing": network_services.drawing(around, centre=page.organisation.pk)
+            if around.edges
+            else None,
+        },
+    )
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,10 @@ source when they give none):
 
 ``district``
     ``slug``, ``name_it/_en``, ``description_it/_en``, ``nuts`` (codes as
-    ``nuts:ITH54``), ``municipalities`` (ISTAT codes, quoted), ``source``.
+    ``nuts:ITH54``), ``municipalities`` (ISTAT codes, quoted), optionally
+    ``centre`` (the ISTAT code, quoted, of the municipality at its centre) and
+    ``radius_km`` (about how far from the centre it reaches, a whole number of
+    km from 1 to 200; the source must state it), ``source``.
 ``figures``
     key figures: ``label_it/_en``, ``number`` with its ``unit`` (count, eur_million,
     percent, change_percent), ``qualifier`` (about, over) and ``change_percent``
@@ -78,6 +81,7 @@ from distretto.registry.domain.validation import N_, check_founded_year, check_i
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_REFERENCE = re.compile(r"^[a-z0-9_]+:\S+$")
 EARLIEST_YEAR = 1000
+MAX_RADIUS_KM = 200
 
 
 def _keys_of(cls: type) -> set[str]:
@@ -230,6 +234,24 @@ class _Reader:
             )
         return code
 
+    def whole_number(
+        self, record: str, data: Mapping[str, Any], field: str, lowest: int, highest: int
+    ) -> int | None:
+        value = data.get(field)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+            self.problem(
+                record,
+                field,
+                N_("Expected a whole number from %(lowest)s to %(highest)s (not %(value)s)."),
+                lowest=lowest,
+                highest=highest,
+                value=value,
+            )
+            return None
+        return value
+
     def coordinate(self, record: str, data: Mapping[str, Any], field: str) -> Decimal | None:
         value = data.get(field)
         if value is None or value == "":
@@ -263,6 +285,8 @@ def _district(reader: _Reader, value: Any) -> DistrictSpec:
         nuts=nuts,
         municipalities=tuple(municipalities),
         source=reader.text(record, data, "source", required=True),
+        centre=reader.istat(record, data, "centre") if data.get("centre") is not None else None,
+        radius_km=reader.whole_number(record, data, "radius_km", 1, MAX_RADIUS_KM),
     )
 
 

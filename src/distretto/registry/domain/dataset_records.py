@@ -62,6 +62,8 @@ class DistrictSpec:
     nuts: tuple[str, ...]
     municipalities: tuple[str, ...]
     source: str
+    centre: str | None = None
+    radius_km: int | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ class Dataset:
     def municipality_references(self) -> list[tuple[str, str, str]]:
         """Every ISTAT code the dataset uses, as (record, field, code)."""
         refs = [("district", "municipalities", code) for code in self.district.municipalities]
+        if self.district.centre:
+            refs.append(("district", "centre", self.district.centre))
         for org in self.organisations:
             refs += [
                 (f"organisations[{org.key}].sites[{n}]", "municipality", site.municipality)
