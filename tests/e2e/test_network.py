@@ -118,3 +118,18 @@ def test_facilitator_reads_dependence_runs_an_earthquake_and_exports(
     assert "supplies" in kinds
     assert watch.problems == []
     page.close()
+
+
+def test_the_map_filters_sites_by_segment(browser, live_server, district):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page, urlsplit(live_server.url).netloc)
+    page.goto(f"{live_server.url}/en/network/map/")
+    markers = page.locator("#district-map path.leaflet-interactive")
+    expect(markers.first).to_be_visible()
+    total = markers.count()
+    page.get_by_label("Market segment").select_option(label="Cardiac surgery")
+    dimmed = page.locator('#district-map path.leaflet-interactive[fill-opacity="0.12"]')
+    expect(dimmed.first).to_be_attached()
+    assert 0 < dimmed.count() < total
+    assert watch.problems == []
+    page.close()

@@ -228,3 +228,13 @@ def test_two_saved_scenarios_are_compared_and_one_is_drawn_on_the_map(client, fa
     )
     assert data["area"] == {"lat": 44.8447, "lon": 11.0706, "radius_km": 5, "name": "Small quake"}
     assert {s["name"] for s in data["map"]["sites"] if s["hit"]} == {"Steril Medolla"}
+
+
+def test_a_plant_closure_is_a_scenario_of_named_organisations(client, facilitator, quake):
+    client.force_login(facilitator)
+    supplier = quake["supplier"]
+    page = parse(client.get(f"/en/network/scenarios/?organisations={supplier.pk}").content)
+    assert [row.texts("td")[0] for row in page.select(".scenario-result tbody tr")] == [
+        "Filter Maker"
+    ]
+    assert page.select(".scenario-result h2")[0].text == "1 organisation hit"

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from distretto.network.services import kind_choices
+from distretto.registry.models import Organisation
 from distretto.taxonomy.models import Municipality
 
 
@@ -41,10 +42,21 @@ class ScenarioForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (or Cmd) to choose several."),
     )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Or: organisations that stop"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("A plant closure, a sale: the organisations named stop, wherever they are."),
+    )
     name = forms.CharField(label=_("Name (to save it)"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from distretto.registry.rules import visible_organisations
+
         super().__init__(*args, **kwargs)
+        chosen: Any = self.fields["organisations"]
+        chosen.queryset = visible_organisations(user).order_by("name")
         field: Any = self.fields["municipalities"]
         field.queryset = (
             Municipality.objects.filter(sites__isnull=False).distinct().order_by("name")
@@ -57,4 +69,5 @@ class ScenarioForm(forms.Form):
             "lat": data.get("lat"),
             "lon": data.get("lon"),
             "municipalities": [m.istat_code for m in data.get("municipalities") or []],
+            "organisations": [o.slug for o in data.get("organisations") or []],
         }

@@ -82,7 +82,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def scenarios(request: HttpRequest) -> HttpResponse:
     """Run a disruption scenario (GET), save it (POST, facilitators), list the saved ones."""
-    form = ScenarioForm(request.POST or request.GET or None)
+    form = ScenarioForm(request.POST or request.GET or None, user=request.user)
     shown = None
     if form.is_bound and form.is_valid():
         try:
@@ -109,7 +109,7 @@ def scenarios(request: HttpRequest) -> HttpResponse:
         request,
         "network/scenarios.html",
         {
-            "form": form if not comparison else ScenarioForm(),
+            "form": form if not comparison else ScenarioForm(user=request.user),
             "shown": shown,
             "saved": saved,
             "comparison": comparison,
@@ -156,6 +156,7 @@ def district_map(request: HttpRequest) -> HttpResponse:
     present = {site["kind"] for site in found["sites"]}
     context: dict[str, Any] = {
         "kinds": [(k, label) for k, label in OrganisationKind.choices if k in present],
+        "segments": sorted({label for site in found["sites"] for label in site["segments"]}),
         "map": found,
         "map_data": {"map": found, "tiles": tiles, "area": area},
     }

@@ -102,6 +102,7 @@
         site.lon += 0.0085 * Math.cos(angle);
       });
     });
+    var markers = [];
     data.map.sites.forEach(function (site) {
       var marker = L.circleMarker([site.lat, site.lon], {
         radius: site.hit ? 9 : 7,
@@ -111,8 +112,19 @@
         fillOpacity: 1,
       }).addTo(map);
       marker.bindPopup(popup(site));
+      markers.push({ site: site, marker: marker });
       bounds.push([site.lat, site.lon]);
     });
+    // The segment filter dims the sites of organisations outside the chosen segment.
+    var filter = document.getElementById("map-segment");
+    if (filter) {
+      filter.addEventListener("change", function () {
+        markers.forEach(function (item) {
+          var shown = !filter.value || item.site.segments.indexOf(filter.value) >= 0;
+          item.marker.setStyle({ fillOpacity: shown ? 1 : 0.12, opacity: shown ? 1 : 0.2 });
+        });
+      });
+    }
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
     } else {
