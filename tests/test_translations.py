@@ -131,6 +131,7 @@ def test_italian_home_page_speaks_italian(client, db):
         "Eventi",
         "Bandi",
         "Rete",
+        "Monitor",
     ]
     assert page.texts("h1") == ["Benvenuti su Distretto"]
     assert page.texts(".stat dt") == ["Organizzazioni", "Comuni", "Relazioni tra loro"]
@@ -148,6 +149,7 @@ def test_english_home_page_keeps_the_source_strings(client, db):
         "Events",
         "Calls",
         "Network",
+        "Monitor",
     ]
     assert page.texts("h1") == ["Welcome to Distretto"]
 

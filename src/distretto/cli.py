@@ -30,6 +30,9 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("network", "export"): "network_export",
     ("network", "scenario"): "network_scenario",
     ("network", "metrics"): "network_metrics",
+    ("indicators", "import"): "indicators_import",
+    ("indicators", "snapshot"): "indicators_snapshot",
+    ("report",): "report",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -73,6 +76,9 @@ commands:
                                 ISTAT,... | --organisations A,B [--save NAME] [--json]
   network metrics               the network's figures, central organisations, brokers
                                 and single-supplier dependencies [--json]
+  indicators import FILE        import indicator values from CSV or XLSX [--dry-run]
+  indicators snapshot           keep the platform's own counts (monthly) [--scheduled]
+  report                        the district's report [--format html|pdf] --output FILE
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
 

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "distretto.events",
     "distretto.calls",
     "distretto.network",
+    "distretto.monitor",
     "django_tasks",
     "django_tasks_db",
 ]

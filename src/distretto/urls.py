@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("events/", include("distretto.events.urls")),
     path("calls/", include("distretto.calls.urls")),
     path("network/", include("distretto.network.urls")),
+    path("monitor/", include("distretto.monitor.urls")),
     path("", include("distretto.web.urls")),
     prefix_default_language=False,
 )

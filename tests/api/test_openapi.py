@@ -49,6 +49,10 @@ def test_openapi_lists_every_endpoint_and_both_logins(api, db):
         "/api/v1/network/scenarios/run": ["post"],
         "/api/v1/network/scenarios": ["get", "post"],
         "/api/v1/network/scenarios/{scenario_id}": ["get"],
+        "/api/v1/indicators": ["get"],
+        "/api/v1/indicators/snapshots/latest": ["get"],
+        "/api/v1/indicators/{slug}": ["get"],
+        "/api/v1/indicators/{slug}/data": ["get"],
     }
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {

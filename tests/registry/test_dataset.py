@@ -51,6 +51,9 @@ EXPECTED_CREATED = {
     "registry.Project": 2,
     "registry.ProjectPartner": 4,
     "calls.Call": 2,
+    "monitor.Indicator": 10,
+    "monitor.Observation": 20,
+    "monitor.RegionProfile": 1,
 }
 TOTAL = sum(EXPECTED_CREATED.values())
 

@@ -18,6 +18,7 @@ def test_visitor_header_has_navigation_and_login_link(client, db):
         "Events",
         "Calls",
         "Network",
+        "Monitor",
     ]
     assert page.one(".main-nav a[aria-current=page]").text == "Organisations"
     login = page.one(".header-tools a")
@@ -45,6 +46,7 @@ def test_logged_in_header_shows_name_and_logout_form(client, member):
         "Events",
         "Calls",
         "Network",
+        "Monitor",
         "Saved searches",
     ]
 
@@ -60,6 +62,7 @@ def test_facilitator_header_links_the_back_office(client, facilitator):
         ("Events", "/en/events/"),
         ("Calls", "/en/calls/"),
         ("Network", "/en/network/"),
+        ("Monitor", "/en/monitor/"),
         ("Saved searches", "/en/alerts/"),
         ("Back office", "/en/admin/"),
     ]

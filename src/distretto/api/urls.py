@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from distretto.api import calls as calls_api
 from distretto.api import errors
 from distretto.api import events as events_api
+from distretto.api import monitor as monitor_api
 from distretto.api import network as network_api
 from distretto.api import opportunities as opportunities_api
 from distretto.api import registry as registry_api
@@ -15,9 +16,10 @@ from distretto.api.language import in_request_language
 
 DESCRIPTION = """\
 The innovation district: its registry (organisations, taxonomies, municipalities), offers
-and requests, search and saved searches, brokerage events, and funding calls with the
-eligibility check of a consortium, and the district's network (its graph, metrics, link
-suggestions and disruption scenarios).
+and requests, search and saved searches, brokerage events, funding calls with the
+eligibility check of a consortium, the district's network (its graph, metrics, link
+suggestions and disruption scenarios), and the district monitor's indicators with every
+value's source and licence (open data, JSON or CSV).
 
 **Reading** is public for published records. Logged in, facilitators also see drafts,
 and an organisation's members see their own organisation's drafts and contact people.
@@ -57,3 +59,4 @@ api.add_router("/", saved_searches_api.router)
 api.add_router("/", events_api.router)
 api.add_router("/", calls_api.router)
 api.add_router("/", network_api.router)
+api.add_router("/", monitor_api.router)

@@ -43,6 +43,24 @@ def _signature(network: Network) -> str:
     return digest.hexdigest()
 
 
+def _labelled(ranked: list[Any], network: Network, centre: int | None) -> set[int]:
+    """The best-connected organisations whose names fit without running into a name
+    already placed (a name is about 6 px a character wide, 14 px high)."""
+    placed: list[tuple[float, float, float]] = []
+    labelled: set[int] = set()
+    for p in ranked:
+        if len(labelled) >= LABELLED:
+            break
+        if not p.degree and p.id != centre:
+            continue
+        half = 3.2 * min(len(network.nodes[p.id].name), 28)
+        if any(abs(p.y - y) < 14 and abs(p.x - x) < half + other for x, y, other in placed):
+            continue
+        placed.append((p.x, p.y, half))
+        labelled.add(p.id)
+    return labelled
+
+
 def drawing(network: Network, centre: int | None = None) -> Drawing:
     """Positions (cached by the network's shape), sizes by degree, a link per organisation;
     ``centre`` (an organisation's neighbourhood) is marked and labelled with everyone."""
@@ -52,7 +70,8 @@ def drawing(network: Network, centre: int | None = None) -> Drawing:
         points = layout(network, WIDTH, HEIGHT)
         cache.set(key, points, 3600)
     ranked = sorted(points.values(), key=lambda p: (-p.degree, network.nodes[p.id].name))
-    labelled = {p.id for p in ranked[:LABELLED] if p.degree or p.id == centre}
+    size = 2.4 if len(points) <= 150 else 1.4  # smaller dots in a crowded drawing
+    labelled = _labelled(ranked, network, centre)
     nodes = [
         {
             "id": p.id,
@@ -60,7 +79,7 @@ def drawing(network: Network, centre: int | None = None) -> Drawing:
             "kind": network.nodes[p.id].kind,
             "x": p.x,
             "y": p.y,
-            "r": round(4 + min(p.degree, 30) ** 0.5 * 2, 1),
+            "r": round(size * (1.6 + min(p.degree, 30) ** 0.5), 1),
             "degree": p.degree,
             "label": p.id in labelled,
             "centre": p.id == centre,

@@ -3,7 +3,7 @@
 Thin: parse the request, call one service, render. An import is two steps:
 the upload shows a dry run (nothing written) and keeps the file on the server;
 the confirmation imports that same file. Organisations and ties go through the
-same two steps, each with its own service and page (see :class:`_Importer`).
+same two steps, each with its own service and page (see :class:`Importer`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from distretto.registry.forms import ImportConfirmForm, ImportUploadForm
 
 
 @dataclass(frozen=True)
-class _Importer:
+class Importer:
     """One kind of import: its service, its page and what the page explains."""
 
     url_name: str
@@ -60,14 +60,14 @@ def _tie_context() -> dict[str, Any]:
     }
 
 
-ORGANISATIONS = _Importer(
+ORGANISATIONS = Importer(
     "registry:import",
     "registry/import.html",
     imports.ensure_can_import,
     imports.import_organisations,
     _organisation_context,
 )
-TIES = _Importer(
+TIES = Importer(
     "registry:import_ties",
     "registry/import_ties.html",
     tie_imports.ensure_can_import_ties,
@@ -76,7 +76,7 @@ TIES = _Importer(
 )
 
 
-def _page(request: HttpRequest, importer: _Importer, **context: Any) -> HttpResponse:
+def _page(request: HttpRequest, importer: Importer, **context: Any) -> HttpResponse:
     context.setdefault("form", ImportUploadForm())
     context.update(importer.context())
     context["import_url_name"] = importer.url_name
@@ -86,16 +86,16 @@ def _page(request: HttpRequest, importer: _Importer, **context: Any) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def import_organisations(request: HttpRequest) -> HttpResponse:
     """Upload a file and preview it (POST with ``file``), or import it (POST with ``upload``)."""
-    return _import(request, ORGANISATIONS)
+    return import_flow(request, ORGANISATIONS)
 
 
 @require_http_methods(["GET", "POST"])
 def import_ties(request: HttpRequest) -> HttpResponse:
     """The same two steps for ties between organisations already in the registry."""
-    return _import(request, TIES)
+    return import_flow(request, TIES)
 
 
-def _import(request: HttpRequest, importer: _Importer) -> HttpResponse:
+def import_flow(request: HttpRequest, importer: Importer) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     importer.ensure_allowed(request.user)
@@ -106,7 +106,7 @@ def _import(request: HttpRequest, importer: _Importer) -> HttpResponse:
     return _preview(request, importer)
 
 
-def _preview(request: HttpRequest, importer: _Importer) -> HttpResponse:
+def _preview(request: HttpRequest, importer: Importer) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, importer, form=form)
@@ -128,7 +128,7 @@ def _preview(request: HttpRequest, importer: _Importer) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, importer: _Importer) -> HttpResponse:
+def _confirm(request: HttpRequest, importer: Importer) -> HttpResponse:
     form = ImportConfirmForm(request.POST)
     content = None
     if form.is_valid():

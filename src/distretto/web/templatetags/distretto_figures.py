@@ -61,24 +61,32 @@ def _number(value: Decimal) -> str:
 @register.filter
 def figure_value(figure: DistrictFigure) -> str:
     """``EUR 479 million`` / ``479 milioni di euro``, ``about 5,000`` / ``circa 5.000``..."""
-    amount = _number(figure.number)
-    if figure.unit == FigureUnit.EUR_MILLION:
+    return format_figure(figure.number, figure.unit, figure.qualifier, figure.change_percent)
+
+
+def format_figure(
+    number: Decimal, unit: str, qualifier: str = "", change_percent: Decimal | None = None
+) -> str:
+    """A figure in words of the page's language: its unit, "about", and the change on the
+    previous period when the source states it beside the value."""
+    amount = _number(number)
+    if unit == FigureUnit.EUR_MILLION:
         text = _("EUR %(amount)s million") % {"amount": amount}
-    elif figure.unit == FigureUnit.PERCENT:
+    elif unit == FigureUnit.PERCENT:
         text = _("%(amount)s%%") % {"amount": amount}
-    elif figure.unit == FigureUnit.CHANGE_PERCENT:
-        sign = "+" if figure.number > 0 else ""
+    elif unit == FigureUnit.CHANGE_PERCENT:
+        sign = "+" if number > 0 else ""
         text = _("%(amount)s%%") % {"amount": sign + amount}
     else:
         text = amount
-    if figure.qualifier == "about":
+    if qualifier == "about":
         text = _("about %(value)s") % {"value": text}
-    elif figure.qualifier == "over":
+    elif qualifier == "over":
         text = _("over %(value)s") % {"value": text}
-    if figure.change_percent is not None:
-        sign = "+" if figure.change_percent > 0 else ""
+    if change_percent is not None:
+        sign = "+" if change_percent > 0 else ""
         text = _("%(value)s (%(change)s%% on the previous period)") % {
             "value": text,
-            "change": sign + _number(figure.change_percent),
+            "change": sign + _number(change_percent),
         }
     return text
