@@ -42,6 +42,7 @@ OBSERVATIONS = registry_views.Importer(
     imports.ensure_can_import_observations,
     imports.import_observations,
     _context,
+    "observations",
 )
 
 

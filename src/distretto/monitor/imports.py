@@ -43,6 +43,7 @@ from distretto.registry import tabular
 from distretto.registry.domain.import_rows import RowProblem
 from distretto.registry.domain.validation import N_
 from distretto.registry.imports import (
+    ImportOutcome,
     RowError,
     rows_as_dicts,
     sorted_errors,
@@ -91,23 +92,12 @@ class ObservationConflict:
 
 
 @dataclass
-class ObservationImportResult:
+class ObservationImportResult(ImportOutcome):
     """What an import of indicator values did, or in a dry run would do."""
 
-    dry_run: bool
-    skip_bad_rows: bool
-    rows_read: int = 0
     observations: list[PlannedObservation] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
     conflicts: list[ObservationConflict] = field(default_factory=list)
     already_there: list[RowError] = field(default_factory=list)  # rows skipped, not errors
-    fatal: bool = False  # the file or its header is wrong: no row can be imported
-    written: bool = False
-
-    @property
-    def skipped_rows(self) -> list[int]:
-        """Rows left out because they have errors (with skip_bad_rows, or in a preview of it)."""
-        return sorted({e.row for e in self.errors if e.row is not None})
 
 
 # --- who may import -----------------------------------------------------------------------

@@ -73,13 +73,13 @@ class PlannedOrganisation:
 
 
 @dataclass
-class ImportResult:
-    """What an import did, or in a dry run would do."""
+class ImportOutcome:
+    """What an import of any kind did, or in a dry run would do: each kind adds the list of
+    what it creates."""
 
     dry_run: bool
     skip_bad_rows: bool
     rows_read: int = 0
-    organisations: list[PlannedOrganisation] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     fatal: bool = False  # the file or its header is wrong: no row can be imported
     written: bool = False
@@ -88,6 +88,13 @@ class ImportResult:
     def skipped_rows(self) -> list[int]:
         """Rows left out because they have errors (with skip_bad_rows, or in a preview of it)."""
         return sorted({e.row for e in self.errors if e.row is not None})
+
+
+@dataclass
+class ImportResult(ImportOutcome):
+    """What an import of organisations did, or in a dry run would do."""
+
+    organisations: list[PlannedOrganisation] = field(default_factory=list)
 
 
 # --- who may import -----------------------------------------------------------------

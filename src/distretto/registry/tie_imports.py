@@ -32,7 +32,12 @@ from distretto.registry.domain.tie_rows import (
 )
 from distretto.registry.domain.validation import N_
 from distretto.registry.enums import TieKind
-from distretto.registry.imports import RowError, rows_as_dicts, sorted_errors, table_error
+from distretto.registry.imports import (
+    ImportOutcome,
+    rows_as_dicts,
+    sorted_errors,
+    table_error,
+)
 from distretto.registry.models import Organisation, Tie
 from distretto.taxonomy.models import Code
 
@@ -65,21 +70,10 @@ class PlannedTie:
 
 
 @dataclass
-class TieImportResult:
+class TieImportResult(ImportOutcome):
     """What a tie import did, or in a dry run would do."""
 
-    dry_run: bool
-    skip_bad_rows: bool
-    rows_read: int = 0
     ties: list[PlannedTie] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    fatal: bool = False  # the file or its header is wrong: no row can be imported
-    written: bool = False
-
-    @property
-    def skipped_rows(self) -> list[int]:
-        """Rows left out because they have errors (with skip_bad_rows, or in a preview of it)."""
-        return sorted({e.row for e in self.errors if e.row is not None})
 
 
 def can_import_ties(user: Any) -> bool:

@@ -35,6 +35,7 @@ class Importer:
     ensure_allowed: Callable[[Any], None]
     run: Callable[..., Any]  # (user, content, *, dry_run=, skip_bad_rows=) -> a result
     context: Callable[[], dict[str, Any]]
+    planned: str  # the result's list of what the file creates (shown, and needed to import)
 
 
 def _organisation_context() -> dict[str, Any]:
@@ -66,6 +67,7 @@ ORGANISATIONS = Importer(
     imports.ensure_can_import,
     imports.import_organisations,
     _organisation_context,
+    "organisations",
 )
 TIES = Importer(
     "registry:import_ties",
@@ -73,6 +75,7 @@ TIES = Importer(
     tie_imports.ensure_can_import_ties,
     tie_imports.import_ties,
     _tie_context,
+    "ties",
 )
 
 
@@ -80,6 +83,8 @@ def _page(request: HttpRequest, importer: Importer, **context: Any) -> HttpRespo
     context.setdefault("form", ImportUploadForm())
     context.update(importer.context())
     context["import_url_name"] = importer.url_name
+    if context.get("result") is not None:
+        context["planned"] = getattr(context["result"], importer.planned, [])
     return render(request, importer.template, context)
 
 

@@ -30,16 +30,15 @@ then reported as already there and not written again.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from distretto.registry.domain import import_rows
 from distretto.registry.domain.import_rows import (
     EXTRA_CELLS,
     FIRST_DATA_ROW,
-    HEADER_ROW,
     ISTAT_DIGITS,
     Column,
     RowProblem,
@@ -271,12 +270,8 @@ def country_codes(nuts_codes: Sequence[str]) -> frozenset[str]:
 
 
 def normalise_header_name(raw: str) -> str:
-    """A header cell as a column name: case, spaces and dashes as in the other imports,
-    accents dropped, and an Italian alias replaced by the English name."""
-    decomposed = unicodedata.normalize("NFKD", raw or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    name = normalise_column_name(plain)
-    return ALIASES.get(name, name)
+    """A header cell as a column name (accents dropped, Italian aliases understood)."""
+    return import_rows.normalise_header_name(raw, ALIASES)
 
 
 def check_columns(header: Sequence[str]) -> list[RowProblem]:
@@ -284,32 +279,13 @@ def check_columns(header: Sequence[str]) -> list[RowProblem]:
 
     Any problem here is fatal: without the right columns no row can be read.
     """
-    problems: list[RowProblem] = []
-    seen: set[str] = set()
-    allowed = ", ".join(COLUMN_NAMES)
-    for position, name in enumerate(header, start=1):
-        if not name:
-            message = N_("Column %(number)s has no name in the header row.")
-            problems.append(_problem(HEADER_ROW, "", message, number=position))
-        elif name not in _BY_NAME:
-            message = N_('Unknown column "%(column)s". The columns are: %(allowed)s.')
-            problems.append(_problem(HEADER_ROW, name, message, column=name, allowed=allowed))
-        elif name in seen:
-            message = N_('The column "%(column)s" appears more than once in the header row.')
-            problems.append(_problem(HEADER_ROW, name, message, column=name))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            message = N_('The required column "%(column)s" is missing from the header row.')
-            problems.append(_problem(HEADER_ROW, name, message, column=name))
-    return problems
+    return import_rows.header_problems(header, COLUMN_NAMES, REQUIRED_COLUMNS)
 
 
 # --- rows ---------------------------------------------------------------------------------
 
 
-def _problem(row: int | None, column: str, message: str, /, **params: object) -> RowProblem:
-    return RowProblem(row, column, message, tuple((k, str(v)) for k, v in params.items()))
+_problem = import_rows.problem
 
 
 class _ObservationRowReader:

@@ -14,6 +14,7 @@ the export and ``docs/import-format.md`` all follow it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -173,8 +174,12 @@ class ParsedRows:
         return tuple(sorted({p.row for p in self.problems if p.row is not None}))
 
 
-def _problem(row: int | None, column: str, message: str, /, **params: object) -> RowProblem:
+def problem(row: int | None, column: str, message: str, /, **params: object) -> RowProblem:
+    """A row's problem: the message (marked with ``N_``) and its parameters."""
     return RowProblem(row, column, message, tuple((k, str(v)) for k, v in params.items()))
+
+
+_problem = problem
 
 
 def normalise_column_name(raw: str) -> str:
@@ -182,55 +187,46 @@ def normalise_column_name(raw: str) -> str:
     return re.sub(r"[\s\-]+", "_", (raw or "").strip().lower())
 
 
-def check_columns(header: Sequence[str]) -> list[RowProblem]:
-    """Problems of the (normalised) header row: unnamed, unknown, repeated or missing columns.
+def normalise_header_name(raw: str, aliases: Mapping[str, str]) -> str:
+    """A header cell as a column name, accents dropped and an alias (an Italian name)
+    replaced by the column's English name."""
+    decomposed = unicodedata.normalize("NFKD", raw or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    name = normalise_column_name(plain)
+    return aliases.get(name, name)
 
-    Any problem here is fatal: without the right columns no row can be read.
-    """
+
+def header_problems(
+    header: Sequence[str], names: Sequence[str], required: Iterable[str]
+) -> list[RowProblem]:
+    """Problems of a (normalised) header row against the columns ``names``: unnamed,
+    unknown, repeated or missing required columns. Any is fatal: no row can be read."""
     problems: list[RowProblem] = []
     seen: set[str] = set()
-    allowed = ", ".join(COLUMN_NAMES)
+    known = set(names)
+    allowed = ", ".join(names)
     for position, name in enumerate(header, start=1):
         if not name:
-            problems.append(
-                _problem(
-                    HEADER_ROW,
-                    "",
-                    N_("Column %(number)s has no name in the header row."),
-                    number=position,
-                )
-            )
-        elif name not in _BY_NAME:
-            problems.append(
-                _problem(
-                    HEADER_ROW,
-                    name,
-                    N_('Unknown column "%(column)s". The columns are: %(allowed)s.'),
-                    column=name,
-                    allowed=allowed,
-                )
-            )
+            message = N_("Column %(number)s has no name in the header row.")
+            problems.append(problem(HEADER_ROW, "", message, number=position))
+        elif name not in known:
+            message = N_('Unknown column "%(column)s". The columns are: %(allowed)s.')
+            problems.append(problem(HEADER_ROW, name, message, column=name, allowed=allowed))
         elif name in seen:
-            problems.append(
-                _problem(
-                    HEADER_ROW,
-                    name,
-                    N_('The column "%(column)s" appears more than once in the header row.'),
-                    column=name,
-                )
-            )
+            message = N_('The column "%(column)s" appears more than once in the header row.')
+            problems.append(problem(HEADER_ROW, name, message, column=name))
         seen.add(name)
-    for name in REQUIRED_COLUMNS:
+    for name in required:
         if name not in seen:
-            problems.append(
-                _problem(
-                    HEADER_ROW,
-                    name,
-                    N_('The required column "%(column)s" is missing from the header row.'),
-                    column=name,
-                )
-            )
+            message = N_('The required column "%(column)s" is missing from the header row.')
+            problems.append(problem(HEADER_ROW, name, message, column=name))
     return problems
+
+
+def check_columns(header: Sequence[str]) -> list[RowProblem]:
+    """Problems of the (normalised) header row of an organisations file (see
+    ``header_problems``)."""
+    return header_problems(header, COLUMN_NAMES, REQUIRED_COLUMNS)
 
 
 def split_codes(cell: str) -> list[str]:
