@@ -46,6 +46,7 @@ def test_the_dashboard_shows_key_figures_with_period_source_and_trend(client, da
     assert employees.one(".monitor-value").text == "about 5,000"
     assert employees.select("svg.sparkline path")
     assert "Before:" in employees.text and "4,878" in employees.text
+    assert employees.one(".monitor-change").text == "+2.5%"  # 5,000 on 4,878
     italian = parse(client.get("/monitor/").content)
     cards_it = {c.one(".card-title").text: c for c in italian.select(".monitor-card")}
     assert cards_it["Esportazioni"].one(".monitor-value").text == "131 milioni di euro"
@@ -86,6 +87,14 @@ def test_the_region_profile_and_a_comparison(client, dataset):
     rows = {r.one("th").text: r.texts("td") for r in page.select(".compare-table tbody tr")}
     assert rows["2020"] == ["98", "—"]
     assert rows["2023"] == ["—", "74"]
+    periods = parse(
+        client.get(
+            "/en/monitor/compare/?indicator=employees&territory=district:mirandola"
+            "&period=2007&period=2022"
+        ).content
+    )
+    rows = {r.one("th").text: r.texts("td") for r in periods.select(".compare-table tbody tr")}
+    assert rows == {"2007": ["4,949"], "2022": ["4,878"], "Change": ["-1.4%"]}
 
 
 def test_periods_start_where_they_should():

@@ -114,6 +114,7 @@ EXPECTED = {
         "by_process_step": {"moulding": 1},
         "by_municipality": {MIRANDOLA: 2, MEDOLLA: 2},
         "by_staff_band": {"10-49": 1},
+        "employees_at_least": 10,  # the lower end of the one band stated
     },
     # The agreement signed at the event became a tie "met at a brokerage event".
     "ties": {"total": 3, "by_kind": {"collaborates_with": 1, "meeting_outcome": 1, "supplies": 1}},
@@ -144,6 +145,7 @@ def test_a_snapshot_counts_the_platforms_records_and_keeps_them(district, platfo
         ("platform-organisations", "district", district.slug): 3,
         ("platform-organisations", "municipality", MIRANDOLA): 2,
         ("platform-organisations", "municipality", MEDOLLA): 2,
+        ("platform-employees-at-least", "district", district.slug): 10,
         ("platform-ties", "district", district.slug): 3,
         ("platform-profiles", "district", district.slug): 1,
         ("platform-interests", "district", district.slug): 1,
@@ -228,6 +230,7 @@ def test_an_empty_platform_counts_zero(district):
         "by_process_step": {},
         "by_municipality": {},
         "by_staff_band": {},
+        "employees_at_least": 0,
     }
     assert snapshot.observations.count() == len(COMPUTED)
     assert set(snapshot.observations.values_list("value", flat=True)) == {0}
@@ -250,7 +253,7 @@ def test_the_command_takes_a_snapshot(district, platform):
     snapshot = Snapshot.objects.get()
     assert snapshot.trigger == "scheduled"
     assert "Organisations in the registry" in out.getvalue()
-    assert "with 11 values of the platform's indicators" in out.getvalue()
+    assert "with 12 values of the platform's indicators" in out.getvalue()
 
     out = io.StringIO()
     call_command("indicators_snapshot", "--json", stdout=out)

@@ -63,6 +63,17 @@ class Series:
         return earlier[-1] if earlier else None
 
     @property
+    def change(self) -> Decimal | None:
+        """The latest value's change on the previous one, in percent (None for a series of
+        changes, or without a previous value)."""
+        last, before = self.latest, self.previous
+        if last is None or before is None or not before.value:
+            return None
+        if self.indicator.unit in ("change_percent", "percent"):
+            return None
+        return round((last.value - before.value) / before.value * 100, 1)
+
+    @property
     def trend(self) -> tuple[Point, ...]:
         """The points drawn as one line: those with periods of the latest one's length (years
         with years, quarters with quarters), so that a quarter is never joined to a year."""
@@ -281,4 +292,15 @@ def side_by_side(chosen: list[Series]) -> list[dict[str, Any]]:
             "values": [next((p for p in s.points if p.period == text), None) for s in chosen],
         }
         for text in ordered
+    ]
+
+
+def changes(table: list[dict[str, Any]]) -> list[Decimal | None]:
+    """Each column's change between the first and the last row of ``table``, in percent."""
+    if len(table) < 2:
+        return []
+    first, last = table[0]["values"], table[-1]["values"]
+    return [
+        round((b.value - a.value) / a.value * 100, 1) if a and b and a.value else None
+        for a, b in zip(first, last, strict=True)
     ]

@@ -24,7 +24,8 @@ What is counted (the keys of ``Snapshot.figures``):
 - ``organisations``: published organisations, in total and by kind, by market segment and
   by process step (the codes they carry), by municipality (those of their sites: an
   organisation with sites in two municipalities counts in both) and by staff band. The
-  registry keeps staff bands, not head counts, so no number of employees is summed.
+  registry keeps staff bands, not head counts: the known employees are given as "at
+  least" the sum of the bands' lower ends.
 - ``ties``: ties between two published organisations, in total and by kind.
 - ``profiles``: cooperation profiles (offers and requests) published now, by type;
   ``interests``: expressions of interest ever sent, by their answer.
@@ -65,6 +66,12 @@ class ComputedIndicator:
     figure: tuple[str, str]  # (group, key) in the snapshot's figures
 
 
+def _band_floor(band: str) -> int:
+    """The lower end of a staff band (``10-49`` → 10, ``1000+`` → 1000; unknown → 0)."""
+    digits = band.replace("+", "-").split("-")[0]
+    return int(digits) if digits.isdigit() else 0
+
+
 COMPUTED: tuple[ComputedIndicator, ...] = (
     ComputedIndicator(
         "platform-organisations",
@@ -75,6 +82,16 @@ COMPUTED: tuple[ComputedIndicator, ...] = (
         "Organisations published in the platform's registry (per municipality: those with a "
         "site there).",
         ("organisations", "total"),
+    ),
+    ComputedIndicator(
+        "platform-employees-at-least",
+        "Addetti noti (almeno)",
+        "Known employees (at least)",
+        "Somma dei valori minimi delle classi di addetti dichiarate dalle organizzazioni "
+        "pubblicate: il registro conosce le classi, non il numero esatto.",
+        "Sum of the lower ends of the staff bands stated by the published organisations: the "
+        "registry knows the bands, not the exact head counts.",
+        ("organisations", "employees_at_least"),
     ),
     ComputedIndicator(
         "platform-ties",
@@ -186,6 +203,10 @@ def count_figures() -> dict[str, Any]:
             published.values("staff_band").annotate(n=Count("pk")), "staff_band"
         ),
     }
+    # The registry states staff bands, not head counts: the known employees are at least
+    # the sum of the lower ends of the bands stated.
+    bands = _counts(published.values("staff_band").annotate(n=Count("pk")), "staff_band")
+    organisations["employees_at_least"] = sum(_band_floor(b) * n for b, n in bands.items())
     ties = Tie.objects.filter(
         from_organisation__status=Status.PUBLISHED, to_organisation__status=Status.PUBLISHED
     )

@@ -60,18 +60,18 @@ def region(request: HttpRequest, nuts: str) -> HttpResponse:
 
 
 def compare(request: HttpRequest) -> HttpResponse:
-    """Two territories (or two periods) of an indicator side by side."""
-    found = (
-        queries.get_indicator(request.GET.get("indicator", ""))
-        if request.GET.get("indicator")
-        else None
-    )
+    """Two (or more) territories of an indicator side by side, period by period; with two
+    periods chosen, only those and each territory's change between them."""
+    slug = request.GET.get("indicator")
+    found = queries.get_indicator(slug) if slug else None
     series = queries.series_of(found) if found else []
-    chosen = [
-        s
-        for s in series
-        if f"{s.territory_kind}:{s.territory_code}" in request.GET.getlist("territory")
-    ]
+    wanted = request.GET.getlist("territory")
+    chosen = [s for s in series if f"{s.territory_kind}:{s.territory_code}" in wanted] or series
+    table = queries.side_by_side(chosen)
+    periods = [row["period"] for row in table]
+    picked = [p for p in request.GET.getlist("period") if p in periods][:2]
+    if len(picked) == 2:
+        table = [row for row in table if row["period"] in picked]
     return render(
         request,
         "monitor/compare.html",
@@ -80,6 +80,9 @@ def compare(request: HttpRequest) -> HttpResponse:
             "indicator": found,
             "series": series,
             "chosen": chosen,
-            "table": queries.side_by_side(chosen),
+            "table": table,
+            "periods": periods,
+            "picked": picked,
+            "changes": queries.changes(table) if len(picked) == 2 else [],
         },
     )
