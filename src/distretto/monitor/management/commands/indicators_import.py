@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.table import Table
@@ -13,9 +12,7 @@ from rich.table import Table
 from distretto.monitor import imports as observation_imports
 from distretto.monitor.domain.rows import EARLIEST_YEAR, LATEST_YEAR, TERRITORY_KINDS, columns_help
 from distretto.monitor.enums import Unit
-from distretto.registry import imports
 from distretto.registry.management.commands import import_organisations
-from distretto.terminal import acting_user, console_for, progress_bar, read_input_file
 
 EPILOG = f"""columns, with their Italian names (header row = row 1; see docs/import-format.md):
 {columns_help()}
@@ -63,34 +60,53 @@ class Command(import_organisations.Command):
         kwargs.setdefault("epilog", EPILOG)
         return super().create_parser(prog_name, subcommand, **kwargs)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        content = read_input_file(options["file"])
-        user = acting_user(options["as_user"])
-        out = console_for(self.stdout)
-        labels = {"check": _("Checking rows"), "write": _("Saving")}
-        try:
-            with progress_bar(out) as advance:
-                result = observation_imports.import_observations(
-                    user,
-                    content,
-                    dry_run=options["dry_run"],
-                    skip_bad_rows=options["skip_bad_rows"],
-                    progress=lambda phase, done, total: advance(labels[phase], done, total),
-                )
-        except PermissionDenied as exc:
-            raise CommandError(str(exc)) from exc
+    def run_import(self, user: Any, content: bytes, **options: Any) -> Any:
+        return observation_imports.import_observations(user, content, **options)
 
-        if options["dry_run"] and result.observations:
-            out.print(self.observations_table(result))
+    def planned(self, result: Any) -> list[Any]:
+        return list(result.observations)
+
+    def planned_table(self, result: Any) -> Table:
+        return self.observations_table(result)
+
+    def extra_tables(self, result: Any, out: Any) -> None:
         if result.conflicts:
             out.print(self.notes_table(_("Kept side by side"), result.conflicts))
         if result.already_there:
             out.print(self.notes_table(_("Already there"), result.already_there))
-        if result.errors:
-            # The organisation import's table of errors: row, column, problem.
-            shown = imports.ImportResult(result.dry_run, result.skip_bad_rows, errors=result.errors)
-            console_for(self.stderr).print(self.errors_table(shown))
-        self.report_observations(result, out)
+
+    def count_message(self, result: Any, count: int) -> str:
+        if result.dry_run:
+            message = ngettext(
+                "Dry run: %(count)d value would be imported; nothing was saved.",
+                "Dry run: %(count)d values would be imported; nothing was saved.",
+                count,
+            )
+        else:
+            message = ngettext("Imported %(count)d value.", "Imported %(count)d values.", count)
+        return message % {"count": count}
+
+    def extra_lines(self, result: Any, out: Any) -> None:
+        if result.conflicts:
+            flagged = len({conflict.row for conflict in result.conflicts})
+            out.print(
+                ngettext(
+                    "%(count)d value is kept side by side with another source's (flagged).",
+                    "%(count)d values are kept side by side with another source's (flagged).",
+                    flagged,
+                )
+                % {"count": flagged}
+            )
+        if result.already_there:
+            there = len(result.already_there)
+            out.print(
+                ngettext(
+                    "%(count)d row was already there and is skipped.",
+                    "%(count)d rows were already there and are skipped.",
+                    there,
+                )
+                % {"count": there}
+            )
 
     def observations_table(self, result: observation_imports.ObservationImportResult) -> Table:
         table = Table(title=_("Values to import"), title_justify="left")
@@ -123,56 +139,3 @@ class Command(import_organisations.Command):
         for note in notes:
             table.add_row(str(note.row), note.message)
         return table
-
-    def report_observations(
-        self, result: observation_imports.ObservationImportResult, out: Any
-    ) -> None:
-        count = len(result.observations)
-        bad = len(result.skipped_rows)
-        if result.fatal or (result.errors and not result.skip_bad_rows):
-            raise CommandError(
-                ngettext(
-                    "Nothing was imported: %(count)d error.",
-                    "Nothing was imported: %(count)d errors.",
-                    len(result.errors),
-                )
-                % {"count": len(result.errors)}
-            )
-        if result.dry_run:
-            message = ngettext(
-                "Dry run: %(count)d value would be imported; nothing was saved.",
-                "Dry run: %(count)d values would be imported; nothing was saved.",
-                count,
-            )
-        else:
-            message = ngettext("Imported %(count)d value.", "Imported %(count)d values.", count)
-        out.print(message % {"count": count})
-        if result.conflicts:
-            flagged = len({conflict.row for conflict in result.conflicts})
-            out.print(
-                ngettext(
-                    "%(count)d value is kept side by side with another source's (flagged).",
-                    "%(count)d values are kept side by side with another source's (flagged).",
-                    flagged,
-                )
-                % {"count": flagged}
-            )
-        if result.already_there:
-            there = len(result.already_there)
-            out.print(
-                ngettext(
-                    "%(count)d row was already there and is skipped.",
-                    "%(count)d rows were already there and are skipped.",
-                    there,
-                )
-                % {"count": there}
-            )
-        if bad:
-            out.print(
-                ngettext(
-                    "Skipped %(count)d bad row: %(rows)s.",
-                    "Skipped %(count)d bad rows: %(rows)s.",
-                    bad,
-                )
-                % {"count": bad, "rows": ", ".join(str(row) for row in result.skipped_rows)}
-            )

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.table import Table
 
-from distretto.registry import imports, tie_imports
+from distretto.registry import tie_imports
 from distretto.registry.domain.tie_rows import EARLIEST_YEAR, LATEST_YEAR, columns_help
 from distretto.registry.enums import TieKind
 from distretto.registry.management.commands import import_organisations
-from distretto.terminal import acting_user, console_for, progress_bar, read_input_file
 
 EPILOG = f"""columns, with their Italian names (header row = row 1; see docs/import-format.md):
 {columns_help()}
@@ -47,32 +45,13 @@ class Command(import_organisations.Command):
         kwargs.setdefault("epilog", EPILOG)
         return super().create_parser(prog_name, subcommand, **kwargs)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        content = read_input_file(options["file"])
-        user = acting_user(options["as_user"])
-        out = console_for(self.stdout)
-        labels = {"check": _("Checking rows"), "write": _("Saving")}
-        try:
-            with progress_bar(out) as advance:
-                result = tie_imports.import_ties(
-                    user,
-                    content,
-                    dry_run=options["dry_run"],
-                    skip_bad_rows=options["skip_bad_rows"],
-                    progress=lambda phase, done, total: advance(labels[phase], done, total),
-                )
-        except PermissionDenied as exc:
-            raise CommandError(str(exc)) from exc
+    def run_import(self, user: Any, content: bytes, **options: Any) -> Any:
+        return tie_imports.import_ties(user, content, **options)
 
-        if options["dry_run"] and result.ties:
-            out.print(self.ties_table(result))
-        if result.errors:
-            # The organisation import's table of errors: row, column, problem.
-            shown = imports.ImportResult(result.dry_run, result.skip_bad_rows, errors=result.errors)
-            console_for(self.stderr).print(self.errors_table(shown))
-        self.report_ties(result, out)
+    def planned(self, result: Any) -> list[Any]:
+        return list(result.ties)
 
-    def ties_table(self, result: tie_imports.TieImportResult) -> Table:
+    def planned_table(self, result: Any) -> Table:
         table = Table(title=_("Ties to create"), title_justify="left")
         for heading in (_("Row"), _("From"), _("Type"), _("To"), _("Process step"), _("Years")):
             table.add_column(heading)
@@ -87,18 +66,7 @@ class Command(import_organisations.Command):
             )
         return table
 
-    def report_ties(self, result: tie_imports.TieImportResult, out: Any) -> None:
-        count = len(result.ties)
-        bad = len(result.skipped_rows)
-        if result.fatal or (result.errors and not result.skip_bad_rows):
-            raise CommandError(
-                ngettext(
-                    "Nothing was imported: %(count)d error.",
-                    "Nothing was imported: %(count)d errors.",
-                    len(result.errors),
-                )
-                % {"count": len(result.errors)}
-            )
+    def count_message(self, result: Any, count: int) -> str:
         if result.dry_run:
             message = ngettext(
                 "Dry run: %(count)d tie would be created; nothing was saved.",
@@ -107,13 +75,4 @@ class Command(import_organisations.Command):
             )
         else:
             message = ngettext("Imported %(count)d tie.", "Imported %(count)d ties.", count)
-        out.print(message % {"count": count})
-        if bad:
-            out.print(
-                ngettext(
-                    "Skipped %(count)d bad row: %(rows)s.",
-                    "Skipped %(count)d bad rows: %(rows)s.",
-                    bad,
-                )
-                % {"count": bad, "rows": ", ".join(str(row) for row in result.skipped_rows)}
-            )
+        return message % {"count": count}
