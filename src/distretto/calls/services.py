@@ -361,8 +361,9 @@ def build_consortia(user: Any, call: Call, idea: Idea, time_limit: float = 10.0)
     if not result.consortia:
         lacking = {n.code for n in idea.needs}
     suggestions: dict[str, tuple[Suggestion, ...]] = {}
+    competences = {o.pk: candidate(o).competences for o in outside} if lacking else {}
     for code in sorted(lacking):
-        covering = [o for o in outside if code in candidate(o).competences]
+        covering = [o for o in outside if code in competences[o.pk]]
         fits = sorted(
             ((scores.get(o.pk, (0.0, None)), o) for o in covering),
             key=lambda fit: (-fit[0][0], fit[1].name),

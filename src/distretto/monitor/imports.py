@@ -39,15 +39,13 @@ from distretto.monitor.domain.rows import (
 )
 from distretto.monitor.enums import TerritoryKind, Unit
 from distretto.monitor.models import Indicator, Observation
-from distretto.registry import tabular
 from distretto.registry.domain.import_rows import RowProblem
 from distretto.registry.domain.validation import N_
 from distretto.registry.imports import (
     ImportOutcome,
     RowError,
-    rows_as_dicts,
+    read_rows,
     sorted_errors,
-    table_error,
     translate_problem,
 )
 from distretto.registry.models import District
@@ -276,20 +274,15 @@ def import_observations(
     """
     ensure_can_import_observations(user)
     result = ObservationImportResult(dry_run=dry_run, skip_bad_rows=skip_bad_rows)
-    try:
-        table = tabular.read_table(content)
-    except tabular.TableError as exc:
-        result.errors = [table_error(exc)]
-        result.fatal = True
+    cells = read_rows(
+        result,
+        content,
+        observation_rows.normalise_header_name,
+        observation_rows.check_columns,
+        COLUMN_NAMES,
+    )
+    if cells is None:
         return result
-    header = [observation_rows.normalise_header_name(name) for name in table.header]
-    header_problems = observation_rows.check_columns(header)
-    if header_problems:
-        result.errors = sorted_errors(header_problems, COLUMN_NAMES)
-        result.fatal = True
-        return result
-
-    cells = rows_as_dicts(header, table.rows)
     known = known_observation_values([row.get("indicator") or "" for row in cells])
     parsed = observation_rows.parse_rows(cells, known)
     if progress:

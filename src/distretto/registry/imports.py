@@ -163,6 +163,30 @@ def known_values() -> KnownValues:
     )
 
 
+def read_rows(
+    result: ImportOutcome,
+    content: bytes,
+    normalise: Callable[[str], str],
+    check: Callable[[Sequence[str]], list[RowProblem]],
+    columns: Sequence[str],
+) -> list[dict[str, str]] | None:
+    """The file's rows as ``column -> cell`` (header names through ``normalise``); None, with
+    ``result`` marked fatal and its errors set, when the file or its header is wrong."""
+    try:
+        table = tabular.read_table(content)
+    except tabular.TableError as exc:
+        result.errors = [table_error(exc)]
+        result.fatal = True
+        return None
+    header = [normalise(name) for name in table.header]
+    problems = check(header)
+    if problems:
+        result.errors = sorted_errors(problems, columns)
+        result.fatal = True
+        return None
+    return rows_as_dicts(header, table.rows)
+
+
 def rows_as_dicts(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[dict[str, str]]:
     """Each row as ``column -> cell``; cells right of the header go under EXTRA_CELLS."""
     width = len(header)
@@ -280,20 +304,13 @@ def import_organisations(
     """
     ensure_can_import(user)
     result = ImportResult(dry_run=dry_run, skip_bad_rows=skip_bad_rows)
-    try:
-        table = tabular.read_table(content)
-    except tabular.TableError as exc:
-        result.errors = [table_error(exc)]
-        result.fatal = True
-        return result
-    header = [import_rows.normalise_column_name(name) for name in table.header]
-    header_problems = import_rows.check_columns(header)
-    if header_problems:
-        result.errors = sorted_errors(header_problems)
-        result.fatal = True
+    cells = read_rows(
+        result, content, import_rows.normalise_column_name, import_rows.check_columns, COLUMN_NAMES
+    )
+    if cells is None:
         return result
 
-    parsed = import_rows.parse_rows(rows_as_dicts(header, table.rows), known_values())
+    parsed = import_rows.parse_rows(cells, known_values())
     result.rows_read = parsed.rows_read
     problems = list(parsed.problems)
     good: list[OrganisationRecord] = []

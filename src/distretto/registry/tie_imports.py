@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from distretto.accounts.roles import is_facilitator
-from distretto.registry import tabular
 from distretto.registry.domain import tie_rows
 from distretto.registry.domain.import_rows import RowProblem
 from distretto.registry.domain.tie_rows import (
@@ -34,9 +33,8 @@ from distretto.registry.domain.validation import N_
 from distretto.registry.enums import TieKind
 from distretto.registry.imports import (
     ImportOutcome,
-    rows_as_dicts,
+    read_rows,
     sorted_errors,
-    table_error,
 )
 from distretto.registry.models import Organisation, Tie
 from distretto.taxonomy.models import Code
@@ -206,20 +204,13 @@ def import_ties(
     """
     ensure_can_import_ties(user)
     result = TieImportResult(dry_run=dry_run, skip_bad_rows=skip_bad_rows)
-    try:
-        table = tabular.read_table(content)
-    except tabular.TableError as exc:
-        result.errors = [table_error(exc)]
-        result.fatal = True
-        return result
-    header = [tie_rows.normalise_header_name(name) for name in table.header]
-    header_problems = tie_rows.check_columns(header)
-    if header_problems:
-        result.errors = sorted_errors(header_problems, COLUMN_NAMES)
-        result.fatal = True
+    cells = read_rows(
+        result, content, tie_rows.normalise_header_name, tie_rows.check_columns, COLUMN_NAMES
+    )
+    if cells is None:
         return result
 
-    parsed = tie_rows.parse_rows(rows_as_dicts(header, table.rows), known_tie_values())
+    parsed = tie_rows.parse_rows(cells, known_tie_values())
     if progress:
         progress("check", parsed.rows_read, parsed.rows_read)
     result.rows_read = parsed.rows_read

@@ -182,6 +182,34 @@ def problem(row: int | None, column: str, message: str, /, **params: object) -> 
 _problem = problem
 
 
+class CellReader:
+    """Reads the cells of one row of an import, collecting its problems; ``columns`` gives
+    each column's limits (``max_length``)."""
+
+    def __init__(
+        self, row_number: int, cells: Mapping[str, str], columns: Mapping[str, Column]
+    ) -> None:
+        self.row = row_number
+        self.cells = cells
+        self.columns = columns
+        self.problems: list[RowProblem] = []
+
+    def add(self, column: str, message: str, **params: object) -> None:
+        self.problems.append(problem(self.row, column, message, **params))
+
+    def text(self, column: str) -> str:
+        value = (self.cells.get(column) or "").strip()
+        limit = self.columns[column].max_length
+        if limit and len(value) > limit:
+            self.add(
+                column,
+                N_("This text is too long: %(length)s characters, at most %(max)s."),
+                length=len(value),
+                max=limit,
+            )
+        return value
+
+
 def normalise_column_name(raw: str) -> str:
     """A header cell as a column name: trimmed, lower case, spaces and dashes as underscores."""
     return re.sub(r"[\s\-]+", "_", (raw or "").strip().lower())

@@ -212,28 +212,11 @@ def describe_organisation(organisation: KnownOrganisation) -> str:
 _problem = import_rows.problem
 
 
-class _TieRowReader:
+class _TieRowReader(import_rows.CellReader):
     """Reads the cells of one row, collecting its problems."""
 
     def __init__(self, row_number: int, cells: Mapping[str, str]) -> None:
-        self.row = row_number
-        self.cells = cells
-        self.problems: list[RowProblem] = []
-
-    def add(self, column: str, message: str, **params: object) -> None:
-        self.problems.append(_problem(self.row, column, message, **params))
-
-    def text(self, column: str) -> str:
-        value = (self.cells.get(column) or "").strip()
-        limit = _BY_NAME[column].max_length
-        if limit and len(value) > limit:
-            self.add(
-                column,
-                N_("This text is too long: %(length)s characters, at most %(max)s."),
-                length=len(value),
-                max=limit,
-            )
-        return value
+        super().__init__(row_number, cells, _BY_NAME)
 
     def organisation(self, column: str, index: OrganisationIndex) -> KnownOrganisation | None:
         value = self.text(column)
