@@ -238,3 +238,10 @@ def test_a_plant_closure_is_a_scenario_of_named_organisations(client, facilitato
         "Filter Maker"
     ]
     assert page.select(".scenario-result h2")[0].text == "1 organisation hit"
+
+
+def test_an_organisations_network_page_is_under_network_in_the_menu(client, registry):
+    page = parse(client.get(f"/en/network/organisations/{registry['customer'].slug}/").content)
+    assert page.texts(".main-nav a[aria-current=page]") == ["Network"]
+    directory = parse(client.get(f"/en/organisations/{registry['customer'].slug}/").content)
+    assert directory.texts(".main-nav a[aria-current=page]") == ["Organisations"]
