@@ -27,6 +27,13 @@ def tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def api_rate_limits_out_of_the_way(settings):
+    """The API's rate limits are tested on their own; elsewhere they must not interfere."""
+    settings.API_RATE_ANONYMOUS = "100000/min"
+    settings.API_RATE_USER = "100000/min"
+
+
 @pytest.fixture
 def facilitator(db):
     return factories.UserFactory(is_facilitator=True, is_staff=True, username="facilitator")

@@ -81,6 +81,8 @@ commands:
   report                        the district's report [--format html|pdf] --output FILE
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
+                                --name NAME [--scope read|write] [--days N]
+  revokeapitoken PREFIX         revoke an API token at once
 
 Every command takes --help. Other Django management commands (shell, dbshell,
 check, collectstatic, ...) are available under the same name.

@@ -226,6 +226,37 @@ if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
 
+# API tokens: how many days a new token lives unless its issuer says otherwise (0: never
+# expires), and the API's rate limits per client (anonymous: per address; logged in:
+# per user), as "N/period" with period s, min, hour or day.
+API_TOKEN_DAYS = int(os.environ.get("DISTRETTO_API_TOKEN_DAYS", "365"))
+API_RATE_ANONYMOUS = os.environ.get("DISTRETTO_API_RATE_ANONYMOUS", "120/min")
+API_RATE_USER = os.environ.get("DISTRETTO_API_RATE_USER", "600/min")
+
+# How many reverse proxies in front of the app add an X-Forwarded-For entry; 0 (the
+# default) trusts only the connection's address, which a client cannot forge.
+TRUSTED_PROXIES = int(os.environ.get("DISTRETTO_TRUSTED_PROXIES", "0"))
+NINJA_NUM_PROXIES = TRUSTED_PROXIES
+
+# Caches: the default one is per process; the API's rate-limit counts are shared by
+# every process of the machine through a folder in the data directory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
+}
+
+# Uploads: the largest import file (CSV or XLSX) any door accepts, web page or CLI, in
+# megabytes. Django keeps an upload up to this size in memory rather than in a temporary
+# file (imports read the whole file anyway); the body of a request without files keeps
+# Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
+MAX_UPLOAD_MB = int(os.environ.get("DISTRETTO_MAX_UPLOAD_MB", "10"))
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+
 # Map: tiles are optional; with no URL the map draws the sites on a plain
 # background and the page lists them, so it works with no tile server.
 MAP_TILES_URL = os.environ.get("DISTRETTO_MAP_TILES_URL", "")

@@ -22,8 +22,8 @@ def test_createapitoken_prints_a_working_key_once(db):
     lines = out.getvalue().splitlines()
     key = lines[-1]
     assert lines[0] == (
-        f"API token 'nightly export' issued for robot (prefix {token.prefix}). "
-        "The key is shown once; copy it now:"
+        f"API token 'nightly export' issued for robot (prefix {token.prefix}, scope read, "
+        f"expires {token.expires_at:%Y-%m-%d}). The key is shown once; copy it now:"
     )
     assert (token.name, token.key_hash, key.startswith("dst_")) == (
         "nightly export",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from distretto.accounts.enums import TokenScope
 from distretto.accounts.models import ApiToken
 
 
@@ -14,9 +15,9 @@ def api():
     return Client(headers={"accept-language": "en"})
 
 
-def bearer(user) -> dict[str, str]:
-    """Headers authenticating ``user`` with a freshly issued API token."""
-    _token, raw = ApiToken.issue(user, "tests")
+def bearer(user, scope: str = TokenScope.WRITE) -> dict[str, str]:
+    """Headers authenticating ``user`` with a freshly issued API token (write scope by default)."""
+    _token, raw = ApiToken.issue(user, "tests", scope=scope)
     return {"authorization": f"Bearer {raw}", "accept-language": "en"}
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from distretto.accounts.enums import TokenScope
 from distretto.accounts.models import ApiToken
 from distretto.registry.enums import Status
 from tests import factories
@@ -13,12 +14,16 @@ from tests.api.conftest import problems
 
 LIST = "/api/v1/organisations"
 REFUSED = problems(
-    (None, "The API token is not valid: it may be mistyped, revoked, or its user inactive.")
+    (
+        None,
+        "The API token is not valid: it may be mistyped, expired or revoked, "
+        "or its user inactive.",
+    )
 )
 
 
 def test_token_authenticates_a_write_and_records_its_use(api, facilitator):
-    token, raw = ApiToken.issue(facilitator, "script")
+    token, raw = ApiToken.issue(facilitator, "script", scope=TokenScope.WRITE)
 
     response = api.post(
         LIST,
@@ -36,7 +41,7 @@ def test_token_authenticates_a_write_and_records_its_use(api, facilitator):
 def test_token_lets_a_member_read_own_draft(api, organisation, member):
     organisation.status = Status.DRAFT
     organisation.save()
-    _token, raw = ApiToken.issue(member, "script")
+    _token, raw = ApiToken.issue(member, "script", scope=TokenScope.WRITE)
 
     response = api.get(f"{LIST}/{organisation.slug}", headers={"authorization": f"Bearer {raw}"})
 
@@ -44,7 +49,7 @@ def test_token_lets_a_member_read_own_draft(api, organisation, member):
 
 
 def test_token_wrong_key_is_refused_even_for_reads(api, organisation, facilitator):
-    _token, raw = ApiToken.issue(facilitator, "script")
+    _token, raw = ApiToken.issue(facilitator, "script", scope=TokenScope.WRITE)
     for key in (raw[:-1] + ("A" if raw[-1] != "A" else "B"), "not-a-token", ""):
         headers = {"authorization": f"Bearer {key}"}
 
@@ -56,7 +61,7 @@ def test_token_wrong_key_is_refused_even_for_reads(api, organisation, facilitato
 
 
 def test_token_of_inactive_user_is_refused(api, facilitator):
-    _token, raw = ApiToken.issue(facilitator, "script")
+    _token, raw = ApiToken.issue(facilitator, "script", scope=TokenScope.WRITE)
     facilitator.is_active = False
     facilitator.save()
 
@@ -71,7 +76,7 @@ def test_token_of_inactive_user_is_refused(api, facilitator):
 
 
 def test_token_of_deleted_token_is_refused(api, facilitator):
-    token, raw = ApiToken.issue(facilitator, "script")
+    token, raw = ApiToken.issue(facilitator, "script", scope=TokenScope.WRITE)
     token.delete()
 
     response = api.get(LIST, headers={"authorization": f"Bearer {raw}"})
@@ -80,7 +85,7 @@ def test_token_of_deleted_token_is_refused(api, facilitator):
 
 
 def test_token_use_is_recorded_at_most_once_a_minute(api, facilitator):
-    token, raw = ApiToken.issue(facilitator, "script")
+    token, raw = ApiToken.issue(facilitator, "script", scope=TokenScope.WRITE)
     recent = timezone.now() - timedelta(seconds=10)
     stale = timezone.now() - timedelta(minutes=5)
     headers = {"authorization": f"Bearer {raw}"}
@@ -99,7 +104,7 @@ def test_token_use_is_recorded_at_most_once_a_minute(api, facilitator):
 
 def test_token_of_an_org_admin_may_patch_own_organisation(api, organisation, org_admin):
     other = factories.OrganisationFactory(name="Other")
-    _token, raw = ApiToken.issue(org_admin, "script")
+    _token, raw = ApiToken.issue(org_admin, "script", scope=TokenScope.WRITE)
     headers = {"authorization": f"Bearer {raw}"}
 
     own = api.patch(

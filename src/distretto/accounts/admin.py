@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import ForeignKey, QuerySet
-from django.forms import ModelChoiceField, ModelForm
+from django.forms import IntegerField, ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from distretto.accounts import services
 from distretto.accounts.models import ApiToken, Membership, User
@@ -91,26 +92,54 @@ class MembershipAdmin(FacilitatorOnly, admin.ModelAdmin):
 
 
 class ApiTokenAddForm(ModelForm):
+    days = IntegerField(
+        label=gettext_lazy("Days until it expires"),
+        min_value=0,
+        max_value=services.MAX_TOKEN_DAYS,
+        initial=settings.API_TOKEN_DAYS,
+        help_text=gettext_lazy("0: the token never expires."),
+    )
+
     class Meta:
         model = ApiToken
-        fields = ["user", "name"]
+        fields = ["user", "name", "scope"]
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(FacilitatorOnly, admin.ModelAdmin):
     """Tokens are issued here (add) or with ``distretto createapitoken``; the raw key is
     shown once, in a message right after adding. Only its hash is kept, and never shown.
+    A token is revoked (never deleted, so its history stays) with the list's action.
     """
 
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    list_filter = ["scope"]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]
-    readonly_fields = ["user", "prefix", "created_at", "last_used_at"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    readonly_fields = [
+        "user",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    fields = [*readonly_fields[:2], "name", *readonly_fields[2:]]
     add_form = ApiTokenAddForm
+    actions = ["revoke"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["user", "name"] if obj is None else self.fields
+        return ["user", "name", "scope", "days"] if obj is None else self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [] if obj is None else self.readonly_fields
@@ -135,15 +164,33 @@ class ApiTokenAdmin(FacilitatorOnly, admin.ModelAdmin):
             return
         # The form offers active users only and requires a name, so the service's own
         # checks fail here only in a race; the model fields are copied for the log entry.
-        token, raw_key = services.issue_api_token(request.user, obj.user.username, obj.name)
+        token, raw_key = services.issue_api_token(
+            request.user,
+            obj.user.username,
+            obj.name,
+            scope=obj.scope,
+            days=form.cleaned_data["days"],
+        )
         obj.pk = token.pk
         obj.key_hash = token.key_hash
         obj.prefix = token.prefix
         obj.created_at = token.created_at
+        obj.expires_at = token.expires_at
         messages.warning(
             request,
             _("The key of the token “%(name)s”, shown only this once; copy it now: %(key)s")
             % {"name": token.name, "key": raw_key},
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: the token's record stays
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = sum(services.revoke_api_token(request.user, token) for token in queryset)
+        messages.success(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:

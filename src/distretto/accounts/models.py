@@ -97,11 +97,37 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        *,
+        scope: str = TokenScope.READ,
+        expires_at: Any = None,
+    ) -> tuple[ApiToken, str]:
         """Create a token and return it with its raw key, which is shown once and never stored."""
         raw = "dst_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[4:12])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            prefix=raw[4:12],
+            scope=scope,
+            expires_at=expires_at,
+        )
         return token, raw
+
+    def state(self, now: Any) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
 
 
 class Consent(models.Model):

@@ -1,4 +1,4 @@
-"""Account actions: creating facilitators and memberships."""
+"""Account actions: creating facilitators and memberships, issuing and revoking API tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from distretto.accounts.enums import MembershipRole
+from distretto.accounts.enums import MembershipRole, TokenScope
 from distretto.accounts.models import ApiToken, Membership, User, hash_token
 from distretto.accounts.roles import administered_organisation_ids, forget_roles, is_facilitator
 from distretto.registry.models import Organisation
@@ -104,11 +105,24 @@ def facilitator_exists() -> bool:
 TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
 
+# The longest life a token may be given, in days (0 means it never expires).
+MAX_TOKEN_DAYS = 3650
+
+
 @transaction.atomic
-def issue_api_token(actor: Any, username: str, name: str) -> tuple[ApiToken, str]:
+def issue_api_token(
+    actor: Any,
+    username: str,
+    name: str,
+    *,
+    scope: str = TokenScope.READ,
+    days: int | None = None,
+) -> tuple[ApiToken, str]:
     """Issue a bearer token for ``username``; returns it with the raw key, shown once, never stored.
 
-    Facilitators issue tokens for anyone; any other user only for themself.
+    Facilitators issue tokens for anyone; any other user only for themself. A token reads
+    only unless ``scope`` is ``write``, and expires after ``days`` (the
+    ``DISTRETTO_API_TOKEN_DAYS`` setting when None; 0: never).
     """
     owner = User.objects.filter(username=username.strip()).first()
     if owner is None:
@@ -127,20 +141,60 @@ def issue_api_token(actor: Any, username: str, name: str) -> tuple[ApiToken, str
         raise ValidationError(
             {"name": _("The name is too long (at most %(n)d characters).") % {"n": max_length}}
         )
-    return ApiToken.issue(owner, name)
+    if scope not in TokenScope.values:
+        raise ValidationError(
+            {
+                "scope": _("The scope must be one of: %(choices)s.")
+                % {"choices": ", ".join(TokenScope.values)}
+            }
+        )
+    if days is None:
+        days = settings.API_TOKEN_DAYS
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError(
+            {
+                "days": _(
+                    "A token lives between 1 and %(max)d days, or 0 for a token that never expires."
+                )
+                % {"max": MAX_TOKEN_DAYS}
+            }
+        )
+    expires_at = timezone.now() + timedelta(days=days) if days else None
+    return ApiToken.issue(owner, name, scope=scope, expires_at=expires_at)
 
 
-def authenticate_token(raw: str) -> User | None:
-    """The active user owning the bearer token ``raw`` (``dst_...``), or None; records its use.
+@transaction.atomic
+def revoke_api_token(actor: Any, token: ApiToken) -> bool:
+    """Revoke ``token`` at once; its owner or a facilitator may. False if it already was."""
+    if not (is_facilitator(actor) or (actor.is_authenticated and actor.pk == token.user_id)):
+        raise PermissionDenied(_("You may not revoke this API token."))
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return False
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    token.revoked_at = locked.revoked_at
+    return True
 
-    Only the SHA-256 hash of a key is stored, so the key is looked up by its hash.
+
+def token_for_key(raw: str) -> ApiToken | None:
+    """The usable token with key ``raw`` (``dst_...``), its user loaded, or None; records its use.
+
+    Only the SHA-256 hash of a key is stored, so the key is looked up by its hash. A
+    revoked or expired token, or one whose user is inactive, is not usable.
     """
     if not raw.startswith("dst_"):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
     now = timezone.now()
+    if token is None or not token.user.is_active or token.state(now) != "active":
+        return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RECORD_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user owning the usable bearer token ``raw``, or None."""
+    token = token_for_key(raw)
+    return None if token is None else token.user

@@ -5,6 +5,8 @@ a facilitator or an organisation's member sees more (drafts, contact people).
 Writes require one: ``WRITE_AUTH`` tries the bearer token first, then the session.
 A session write must carry the CSRF token (header ``X-CSRFToken``), as any browser
 form does; a token write needs none, because a browser never sends the token by itself.
+A token reads only unless it was issued with the ``write`` scope; an expired or revoked
+token is refused like a wrong one.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from distretto.accounts.services import authenticate_token
+from distretto.accounts.services import authenticate_token, token_for_key
+
+# Methods that change nothing: a read-only token may call them on any endpoint.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 BEARER_SCHEME = "bearer"
 
 
 def invalid_token() -> AuthenticationError:
     return AuthenticationError(
-        message=_("The API token is not valid: it may be mistyped, revoked, or its user inactive.")
+        message=_(
+            "The API token is not valid: it may be mistyped, expired or revoked, "
+            "or its user inactive."
+        )
     )
 
 
@@ -39,11 +47,19 @@ class BearerToken(HttpBearer):
     openapi_description = "An API token: `Authorization: Bearer dst_...`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = authenticate_token(token.strip())
-        if user is None:
+        found = token_for_key(token.strip())
+        if found is None:
             raise invalid_token()
-        request.user = user
-        return user
+        if request.method not in SAFE_METHODS and not found.can_write:
+            raise HttpError(
+                403,
+                _(
+                    "This API token may only read. Ask for a token with the write scope "
+                    "(distretto createapitoken USERNAME --name NAME --scope write)."
+                ),
+            )
+        request.user = found.user
+        return found.user
 
 
 class Session(APIKeyCookie):

@@ -5,7 +5,8 @@ or is null when the problem is the request as a whole (not logged in, not
 allowed, not found). Messages are in the request's language (``Accept-Language``).
 
 Statuses: 400 unreadable body, 401 not logged in or bad token, 403 not allowed,
-404 no such record (or one the caller may not see), 422 invalid data.
+404 no such record (or one the caller may not see), 422 invalid data, 429 too many
+requests.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 # Where ninja puts a parameter's value; the first element of a pydantic error location.
@@ -152,6 +153,22 @@ def on_http_error(api: NinjaAPI) -> Any:
     return handle
 
 
+def on_throttled(api: NinjaAPI) -> Any:
+    """Too many requests (429), with ``Retry-After`` in seconds."""
+
+    def handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, Throttled)
+        wait = int(exc.wait or 60)
+        message = _("Too many requests: wait %(seconds)d seconds and try again.") % {
+            "seconds": wait
+        }
+        response = _respond(api, request, 429, [problem(None, message)])
+        response["Retry-After"] = str(wait)
+        return response
+
+    return handle
+
+
 def install(api: NinjaAPI) -> None:
     """Make ``api`` answer every error in the one documented shape."""
     api.add_exception_handler(NinjaValidationError, on_invalid_request(api))
@@ -159,3 +176,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, on_forbidden(api))
     api.add_exception_handler(Http404, on_not_found(api))
     api.add_exception_handler(HttpError, on_http_error(api))
+    api.add_exception_handler(Throttled, on_throttled(api))
