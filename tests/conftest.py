@@ -28,6 +28,13 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def login_lockout_off(settings):
+    """django-axes needs the request at every authenticate(), which the test client's
+    login() does not pass; the lockout is tested on its own, through the login page."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def api_rate_limits_out_of_the_way(settings):
     """The API's rate limits are tested on their own; elsewhere they must not interfere."""
     settings.API_RATE_ANONYMOUS = "100000/min"

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "distretto.monitor",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -114,12 +115,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL character in any parameter is refused (PostgreSQL cannot store it): 400/422.
+    "distretto.web.null_characters.NullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "distretto.accounts.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "distretto.web.security.ContentSecurityPolicyMiddleware",
+    "distretto.web.security.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "distretto.urls"
@@ -212,19 +220,55 @@ EMAIL_USE_TLS = env_bool("DISTRETTO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DISTRETTO_DEFAULT_FROM_EMAIL", "distretto@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security: cookies are HttpOnly/SameSite by default; Secure when served over HTTPS.
+# Security: cookies are HttpOnly/SameSite by default; Secure when served over HTTPS
+# (docs/security.md). DISTRETTO_HTTPS also redirects plain HTTP to HTTPS and sends HSTS.
 SECURE_HTTPS = env_bool("DISTRETTO_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("DISTRETTO_SESSION_HOURS", "336")) * 3600
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DISTRETTO_HSTS_SUBDOMAINS", False)
+
+# Content Security Policy: every script, style, image and font comes from the app
+# itself; no inline script or style, no frames, forms post only here. Map tiles, when
+# configured, add their server to img-src (see distretto.web.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login protection (django-axes): after DISTRETTO_LOGIN_FAILURES failed logins for one
+# user name from one address, that pair is locked out for DISTRETTO_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DISTRETTO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("DISTRETTO_LOCKOUT_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "distretto.accounts.lockout.locked_out"
+AXES_VERBOSE = False
 
 # API tokens: how many days a new token lives unless its issuer says otherwise (0: never
 # expires), and the API's rate limits per client (anonymous: per address; logged in:
@@ -233,10 +277,18 @@ API_TOKEN_DAYS = int(os.environ.get("DISTRETTO_API_TOKEN_DAYS", "365"))
 API_RATE_ANONYMOUS = os.environ.get("DISTRETTO_API_RATE_ANONYMOUS", "120/min")
 API_RATE_USER = os.environ.get("DISTRETTO_API_RATE_USER", "600/min")
 
+# The audit log (who changed which record, when, before and after): entries older than
+# this many days are deleted by `distretto audit prune` (0: kept forever).
+AUDIT_RETENTION_DAYS = int(os.environ.get("DISTRETTO_AUDIT_RETENTION_DAYS", "1825"))
+
 # How many reverse proxies in front of the app add an X-Forwarded-For entry; 0 (the
 # default) trusts only the connection's address, which a client cannot forge.
 TRUSTED_PROXIES = int(os.environ.get("DISTRETTO_TRUSTED_PROXIES", "0"))
 NINJA_NUM_PROXIES = TRUSTED_PROXIES
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
+)
 
 # Caches: the default one is per process; the API's rate-limit counts are shared by
 # every process of the machine through a folder in the data directory.
@@ -256,6 +308,13 @@ CACHES = {
 MAX_UPLOAD_MB = int(os.environ.get("DISTRETTO_MAX_UPLOAD_MB", "10"))
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+
+# Privacy (docs/privacy.md): the data controller and the address for privacy requests,
+# both shown on the privacy notice; how many days an unused account, or a contact who
+# withdrew every consent, is kept before the purge erases it (0: never purge).
+PRIVACY_CONTROLLER = os.environ.get("DISTRETTO_PRIVACY_CONTROLLER", "")
+PRIVACY_CONTACT = os.environ.get("DISTRETTO_PRIVACY_CONTACT", "")
+PRIVACY_RETENTION_DAYS = max(0, int(os.environ.get("DISTRETTO_PRIVACY_RETENTION_DAYS", "730")))
 
 # Map: tiles are optional; with no URL the map draws the sites on a plain
 # background and the page lists them, so it works with no tile server.

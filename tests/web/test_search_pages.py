@@ -163,7 +163,7 @@ def test_italian_query_finds_the_maker_first_with_its_reasons(client, registry):
     first = cards(response)[0]
     matches = first.one(".reason-matches").text
     assert "ossigenatori" in matches and "ECMO" in matches
-    assert first.select(".score-bar .score-part")
+    assert first.select(".score-bar rect")
     assert "%" in first.one(".score-legend").text
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from distretto.api.versions import VERSION_DESCRIPTION
 from distretto.registry.enums import OrganisationKind, StaffBand, Status, TurnoverBand
 
 MAX_PAGE = 200
@@ -196,6 +197,9 @@ class OrganisationDetail(Schema):
     vat_number: str
     status: str
     status_label: str
+    version: int = Field(
+        description="Bumped by every change; send it back with a change (or as If-Match)."
+    )
     parent: OrganisationRef | None
     group_companies: list[OrganisationRef]
     sites: list[SiteOut]
@@ -224,9 +228,13 @@ def _check_choices(values: list[str], choices: list[str], what: str) -> list[str
     return values
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 class PageQuery(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Page size (at most 200).")
-    offset: int = Field(0, ge=0, description="How many items to skip.")
+    # Bounded so that no database is asked for a row number it cannot hold.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
 
 
 class OrganisationQuery(PageQuery):
@@ -332,6 +340,7 @@ class OrganisationChange(OrganisationFields):
         default_factory=list,
         description="When given, replaces all codes; as `taxonomy:code`.",
     )
+    version: int | None = Field(None, ge=1, description=VERSION_DESCRIPTION)
 
 
 class StatusChange(Schema):

@@ -62,6 +62,7 @@ class Share:
     signal: str
     label: str
     percent: int
+    offset: int = 0  # where its segment starts in the bar, in percent
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,13 @@ def _shares(shares: dict[str, float]) -> list[Share]:
         : 100 - sum(percents)
     ]:
         percents[i] += 1
-    return [
-        Share(signal, str(label), percent)
-        for (signal, label, _v), percent in zip(values, percents, strict=True)
-        if percent > 0
-    ]
+    result: list[Share] = []
+    offset = 0
+    for (signal, label, _v), percent in zip(values, percents, strict=True):
+        if percent > 0:
+            result.append(Share(signal, str(label), percent, offset))
+            offset += percent
+    return result
 
 
 def _badge(result: SearchResult) -> str:
