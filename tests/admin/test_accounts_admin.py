@@ -29,7 +29,7 @@ def test_user_change_form_has_distretto_fields_and_guards_superuser(admin_client
 def test_api_token_add_shows_the_key_once_and_stores_its_hash(admin_client, member):
     response = admin_client.post(
         reverse("admin:accounts_apitoken_add"),
-        {"user": member.pk, "name": "CRM sync"},
+        {"user": member.pk, "name": "CRM sync", "scope": "read", "days": "365"},
         follow=True,
     )
 
@@ -63,7 +63,8 @@ def test_api_token_add_offers_active_users_only(admin_client, member):
 
 def test_api_token_add_refuses_an_empty_name(admin_client, member):
     response = admin_client.post(
-        reverse("admin:accounts_apitoken_add"), {"user": member.pk, "name": ""}
+        reverse("admin:accounts_apitoken_add"),
+        {"user": member.pk, "name": "", "scope": "read", "days": "365"},
     )
 
     assert response.context["adminform"].form.errors == {"name": ["This field is required."]}
