@@ -1,4 +1,4 @@
-"""Back office for accounts: users, memberships of organisations, API tokens.
+"""Back office for accounts: users, memberships of organisations, API tokens, consents.
 
 The back office is the facilitators' tool. ``FacilitatorOnly`` makes every model
 admin of Distretto follow ``roles.is_facilitator`` instead of Django's per-model
@@ -11,15 +11,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, QuerySet
 from django.forms import IntegerField, ModelChoiceField, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from distretto.accounts import services
-from distretto.accounts.models import ApiToken, Membership, User
+from distretto.accounts import privacy, services
+from distretto.accounts.models import ApiToken, Consent, Membership, User
 from distretto.accounts.roles import is_facilitator
 
 
@@ -40,6 +43,77 @@ class FacilitatorOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_facilitator(request.user)
+
+
+# --- privacy requests: the same actions on users and on contact people ----------------
+
+
+def _subject(obj: Any) -> dict[str, Any]:
+    return {"user": obj} if isinstance(obj, User) else {"person": obj}
+
+
+@admin.action(description=gettext_lazy("Export personal data (JSON)"))
+def export_personal_data(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+) -> HttpResponse:
+    """Download everything held about the selected people, as ``privacy`` exports it."""
+    objects = list(queryset)
+    exports = [privacy.export_personal_data(request.user, **_subject(obj)) for obj in objects]
+    if len(exports) == 1:
+        data: dict[str, Any] = exports[0]
+        filename = privacy.export_filename(**_subject(objects[0]))
+    else:
+        data = {"format": privacy.EXPORT_FORMAT, "exports": exports}
+        filename = "personal-data.json"
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.action(description=gettext_lazy("Erase personal data"))
+def erase_personal_data(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+) -> HttpResponse | None:
+    """Erase the selected people's data, after a confirmation page (``privacy``)."""
+    objects = list(queryset)
+    if request.POST.get("confirm") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Erase personal data"),
+            "objects": objects,
+            "opts": modeladmin.model._meta,
+            "action": "erase_personal_data",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/accounts/erase_personal_data.html", context)
+    erased = 0
+    for obj in objects:
+        label = str(obj)
+        try:
+            privacy.erase_personal_data(request.user, **_subject(obj))
+        except PermissionDenied as error:
+            modeladmin.message_user(
+                request,
+                _("%(name)s: %(problem)s") % {"name": label, "problem": error},
+                messages.ERROR,
+            )
+        else:
+            erased += 1
+    if erased:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d person were erased.",
+                "The personal data of %(count)d people were erased.",
+                erased,
+            )
+            % {"count": erased},
+            messages.SUCCESS,
+        )
+    return None
+
+
+PRIVACY_ACTIONS = [export_personal_data, erase_personal_data]
 
 
 class MembershipInline(FacilitatorOnly, admin.TabularInline):
@@ -72,6 +146,7 @@ class UserAdmin(FacilitatorOnly, DjangoUserAdmin):
     ]
     list_filter = ["is_facilitator", "is_staff", "is_active", "language"]
     inlines = [MembershipInline]
+    actions = PRIVACY_ACTIONS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Only a superuser hands out superuser rights or Django's raw permissions;
@@ -89,6 +164,36 @@ class MembershipAdmin(FacilitatorOnly, admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(FacilitatorOnly, admin.ModelAdmin):
+    """The history of consents, for reading: records are added only by ``privacy.record_consent``
+    (the person's own page, the organisation editor, the back office's forms)."""
+
+    list_display = ["recorded_at", "person", "user", "purpose", "granted", "text_version"]
+    list_filter = ["purpose", "granted", "text_version"]
+    list_select_related = ["person", "user"]
+    search_fields = ["person__full_name", "user__username"]
+    date_hierarchy = "recorded_at"
+    readonly_fields = [
+        "person",
+        "user",
+        "purpose",
+        "granted",
+        "text_version",
+        "recorded_at",
+        "recorded_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ApiTokenAddForm(ModelForm):

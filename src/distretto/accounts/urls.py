@@ -1,9 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from distretto.accounts import views
+
 app_name = "accounts"
 
 urlpatterns = [
+    # My account: consents, my data, erasing the account (accounts.privacy).
+    path("", views.account, name="account"),
+    path("consent/", views.consent, name="consent"),
+    path("export/", views.export, name="export"),
+    path("erase/", views.erase, name="erase"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -27,6 +28,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from distretto.accounts import privacy
+from distretto.accounts.enums import ConsentPurpose
 from distretto.alerts import domain
 from distretto.alerts.enums import PERIODS, Frequency
 from distretto.alerts.models import NAME_MAX, SavedSearch
@@ -110,6 +113,7 @@ def save_search(
             }
         )
     query = replace(query, text=" ".join(query.text.split()))
+    _consent_to_digests(user)
     return SavedSearch.objects.create(
         owner_id=user.pk,
         name=name or query.text[:NAME_MAX],
@@ -160,6 +164,7 @@ def save_calls_alert(
             }
         )
     name = _("Calls for %(name)s") % {"name": organisation.name}
+    _consent_to_digests(user)
     return SavedSearch.objects.create(
         owner_id=user.pk,
         name=name[:NAME_MAX],
@@ -167,6 +172,13 @@ def save_calls_alert(
         frequency=frequency,
         seen=domain.remember([], [_call_key(f) for f in fits]),
     )
+
+
+def _consent_to_digests(user: Any) -> None:
+    """Saving a search asks for its digests by e-mail: record that consent, unless it is
+    the current one already (a withdrawal on the account page stops every digest)."""
+    if not privacy.current_consent_granted(user, ConsentPurpose.DIGESTS):
+        privacy.record_consent(user, user=user, purpose=ConsentPurpose.DIGESTS, granted=True)
 
 
 def _call_key(found: fit.CallFit) -> str:
@@ -354,10 +366,13 @@ def _language_of(user: Any) -> str:
 
 
 def due_searches(now: datetime, frequency: str | None = None) -> list[SavedSearch]:
-    """Active saved searches whose period has passed, of active owners with an e-mail address."""
+    """Active saved searches whose period has passed, of active owners with an e-mail address
+    who have not withdrawn their consent to digests."""
     candidates = (
         SavedSearch.objects.filter(active=True, owner__is_active=True)
         .exclude(owner__email="")
+        .annotate(digests_consent=privacy.latest_user_consent(ConsentPurpose.DIGESTS, "owner"))
+        .filter(Q(digests_consent__isnull=True) | Q(digests_consent=True))
         .select_related("owner")
         .order_by("owner_id", "created_at", "pk")
     )

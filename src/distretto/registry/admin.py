@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from distretto.accounts.admin import FacilitatorOnly
+from distretto.accounts import privacy
+from distretto.accounts.admin import PRIVACY_ACTIONS, FacilitatorOnly
 from distretto.registry import services
 from distretto.registry.domain import validation
 from distretto.registry.enums import Status
@@ -303,14 +304,28 @@ class OrganisationAdmin(FacilitatorOnly, admin.ModelAdmin):
             services.set_status(request.user, obj, wanted)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is Person:
-            # When consent was given or withdrawn is part of the record (GDPR art. 7(1)).
-            for person_form in formset.forms:
-                person = person_form.instance
-                changed = set(person_form.changed_data) & set(CONSENT_FIELDS)
-                if changed or (person.pk is None and person_form.has_changed()):
-                    person.consent_recorded_at = timezone.now()
+        if formset.model is not Person:
+            super().save_formset(request, form, formset, change)
+            return
+        # When consent was given or withdrawn is part of the record (GDPR art. 7(1)).
+        changed_consents = []
+        for person_form in formset.forms:
+            person = person_form.instance
+            changed = set(person_form.changed_data) & set(CONSENT_FIELDS)
+            if changed or (person.pk is None and person_form.has_changed()):
+                person.consent_recorded_at = timezone.now()
+            if changed:
+                before = {
+                    name: bool(person_form.initial.get(name, False)) for name in CONSENT_FIELDS
+                }
+                changed_consents.append((person, before))
         super().save_formset(request, form, formset, change)
+        # Each change of consent is recorded with the version of its text (accounts.privacy).
+        for person, before in changed_consents:
+            if person.pk is not None and Person.objects.filter(pk=person.pk).exists():
+                privacy.record_person_changes(
+                    request.user, person, before, at=person.consent_recorded_at
+                )
 
     def _move(self, request: HttpRequest, queryset: QuerySet[Organisation], status: str) -> int:
         moved = 0
@@ -388,11 +403,16 @@ class PersonAdmin(FacilitatorOnly, admin.ModelAdmin):
     search_fields = ["full_name", "email", "role", "organisation__name"]
     autocomplete_fields = ["organisation", "user"]
     readonly_fields = ["consent_recorded_at"]
+    # A person's data exported or erased on request (accounts.privacy).
+    actions = PRIVACY_ACTIONS
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        before = {name: bool(form.initial.get(name, False)) for name in CONSENT_FIELDS}
         if set(form.changed_data) & set(CONSENT_FIELDS) or not change:
             obj.consent_recorded_at = timezone.now()
         super().save_model(request, obj, form, change)
+        # Each change of consent is recorded with the version of its text.
+        privacy.record_person_changes(request.user, obj, before, at=obj.consent_recorded_at)
 
 
 @admin.register(Tie)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from distretto.accounts.views import privacy_notice
 from distretto.web import editing, views
 
 app_name = "web"
@@ -7,6 +8,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("privacy/", privacy_notice, name="privacy"),
     path("profiles/<int:pk>/partners/", views.profile_partners, name="profile_partners"),
     path("organisations/", views.directory, name="directory"),
     path("organisations/<slug:slug>/", views.organisation, name="organisation"),
