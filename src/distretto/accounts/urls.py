@@ -11,6 +11,8 @@ urlpatterns = [
     path("consent/", views.consent, name="consent"),
     path("export/", views.export, name="export"),
     path("erase/", views.erase, name="erase"),
+    path("tokens/", views.issue_token, name="issue_token"),
+    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

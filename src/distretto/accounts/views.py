@@ -15,12 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from distretto.accounts import privacy
-from distretto.accounts.enums import ConsentPurpose
+from distretto.accounts import privacy, services
+from distretto.accounts.enums import ConsentPurpose, TokenScope
+from distretto.accounts.models import ApiToken
 from distretto.registry.models import Person
 
 
@@ -42,7 +44,7 @@ def _consent_rows(
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     """My account: my consents, my contact records, my data, erasing my account."""
     user = request.user
     people = list(user.contact_records.select_related("organisation"))  # type: ignore[union-attr]
@@ -64,8 +66,77 @@ def account(request: HttpRequest) -> HttpResponse:
                 user.memberships.select_related("organisation")  # type: ignore[union-attr]
             ),
             "text_version": privacy.CONSENT_TEXT_VERSION,
+            "tokens": _token_rows(user),
+            "token_form": kwargs.get("token_form") or TokenForm(),
         },
+        status=kwargs.get("status", 200),
     )
+
+
+class TokenForm(forms.Form):
+    """A new API token of my own: what it is for, what it may do, how long it lives."""
+
+    name = forms.CharField(
+        label=gettext_lazy("What it is for"),
+        max_length=100,
+        help_text=gettext_lazy("For example the script or service that uses it."),
+    )
+    scope = forms.ChoiceField(
+        label=gettext_lazy("It may"), choices=TokenScope.choices, initial=TokenScope.READ
+    )
+    days = forms.IntegerField(
+        label=gettext_lazy("Days until it expires"),
+        min_value=1,
+        max_value=services.MAX_TOKEN_DAYS,
+        initial=settings.API_TOKEN_DAYS or 365,
+    )
+
+
+def _token_rows(user: Any) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {"token": token, "state": token.state(now)}
+        for token in ApiToken.objects.filter(user=user).order_by("-created_at").defer("key_hash")
+    ]
+
+
+@login_required
+@require_POST
+def issue_token(request: HttpRequest) -> HttpResponse:
+    """Issue an API token for myself; its key is shown once, in a message."""
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = services.issue_api_token(
+                request.user,
+                request.user.get_username(),
+                form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.warning(
+                request,
+                _("The key of the token “%(name)s”, shown only this once; copy it now: %(key)s")
+                % {"name": token.name, "key": raw},
+            )
+            return redirect("accounts:account")
+    return account(request, token_form=form, status=422)
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of my API tokens at once; anyone else's is not found."""
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    services.revoke_api_token(request.user, token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:account")
 
 
 @login_required
