@@ -21,8 +21,7 @@ LIST = "/api/v1/organisations"
 REFUSED = problems(
     (
         None,
-        "The API token is not valid: it may be mistyped, expired or revoked, "
-        "or its user inactive.",
+        "The API token is not valid: it may be mistyped, expired or revoked, or its user inactive.",
     )
 )
 
@@ -144,7 +143,7 @@ def test_cli_issues_scoped_expiring_tokens_and_revokes_them(api, facilitator):
 
 
 def test_back_office_revokes_instead_of_deleting(client, facilitator, member):
-    token, raw = services.issue_api_token(member, member.username, "crm")
+    token, _raw = services.issue_api_token(member, member.username, "crm")
     client.force_login(facilitator)
 
     response = client.post(

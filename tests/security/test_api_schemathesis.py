@@ -43,19 +43,19 @@ def _postgres_database(url: str):
     base = ["-h", params["HOST"] or "127.0.0.1", "-p", str(params["PORT"] or 5432)]
     base += ["-U", params["USER"] or "postgres"]
     env = {**os.environ, "PGPASSWORD": params.get("PASSWORD") or ""}
-    subprocess.run(["dropdb", *base, "--if-exists", name], env=env, check=True)
-    subprocess.run(["createdb", *base, name], env=env, check=True)
+    dropdb, createdb = shutil.which("dropdb"), shutil.which("createdb")
+    assert dropdb and createdb, "PostgreSQL's client programs (createdb, dropdb) are needed"
+    subprocess.run([dropdb, *base, "--if-exists", name], env=env, check=True)
+    subprocess.run([createdb, *base, name], env=env, check=True)
 
     def drop() -> None:
-        subprocess.run(["dropdb", *base, "--if-exists", "--force", name], env=env, check=False)
+        subprocess.run([dropdb, *base, "--if-exists", "--force", name], env=env, check=False)
 
     return url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if shutil.which("dropdb") is None and "postgres" in os.environ.get("DATABASE_URL", ""):
-        pytest.fail("PostgreSQL's client programs (createdb, dropdb) are needed")
     data_dir = tmp_path_factory.mktemp("schemathesis-server")
     port = _free_port()
     env = {
