@@ -8,6 +8,7 @@ PermissionDenied. The rules and the eligibility check are ``domain/rules.py``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -18,6 +19,8 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from distretto.accounts import audit
+from distretto.accounts.enums import AuditAction
 from distretto.accounts.roles import is_facilitator, member_organisation_ids
 from distretto.calls.domain import builder, model, rules
 from distretto.calls.enums import InvitationStatus, PartnerRole
@@ -84,6 +87,8 @@ def check_call(call: Call) -> None:
         errors["eligible_regions"] = [_("Not NUTS codes: %(codes)s.") % {"codes": ", ".join(bad)}]
     if Call.objects.filter(slug=call.slug).exclude(pk=call.pk).exists():
         errors["slug"] = [_("Another call already has this address name.")]
+    if "\\u0000" in json.dumps(call.rules):  # PostgreSQL cannot store NUL in JSON
+        errors["rules"] = [_("Null characters are not allowed.")]
     if errors:
         raise ValidationError(errors)
     parse_call_rules(call.rules)
@@ -638,7 +643,7 @@ def save_draft(
         needs=[{"code": n.code, "weight": n.weight, "partners": n.partners} for n in idea.needs],
         created_by=user if getattr(user, "pk", None) else None,
     )
-    ConsortiumPartner.objects.bulk_create(
+    created = ConsortiumPartner.objects.bulk_create(
         [
             ConsortiumPartner(
                 draft=draft,
@@ -649,6 +654,7 @@ def save_draft(
             for o in partners
         ]
     )
+    audit.record_bulk(AuditAction.CREATE, created)
     return draft
 
 
@@ -656,8 +662,8 @@ def save_draft(
 def invite_partners(user: Any, draft: ConsortiumDraft) -> int:
     """Invite every proposed partner; returns how many were invited."""
     _require(can_edit_draft(user, draft))
-    return draft.partners.filter(status=InvitationStatus.PROPOSED).update(
-        status=InvitationStatus.INVITED
+    return audit.update_recorded(
+        draft.partners.filter(status=InvitationStatus.PROPOSED), status=InvitationStatus.INVITED
     )
 
 

@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from distretto.registry.tabular import defuse_xlsx_cell
 from distretto.web.pdf import DEJAVU, DocumentPdf, FontFiles, to_latin1
 from distretto.web.pdf import HEADING_FILL as _HEADING_FILL
 from distretto.web.pdf import generated as _generated
@@ -494,8 +495,6 @@ def table_sheets_pdf(grid: Grid, *, fonts: FontFiles | None = DEJAVU) -> bytes:
 # XLSX
 # ---------------------------------------------------------------------------
 
-# Text starting with these is a formula (or becomes one when edited) in spreadsheets.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LONGEST_CELL = 32_767
 _HEADER_FILL = PatternFill("solid", fgColor="E1E5EB")
 
@@ -506,9 +505,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: object) -> None:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)[:_LONGEST_CELL]
         cell.value = text
-        cell.data_type = "s"  # assigning text starting with "=" made it a formula
-        if text.startswith(_FORMULA_STARTS):
-            cell.quotePrefix = True  # and stays text when edited in a spreadsheet
+        defuse_xlsx_cell(cell)  # text, never a formula, even when edited
     else:
         cell.value = value
 

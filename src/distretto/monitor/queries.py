@@ -229,14 +229,12 @@ OPEN_DATA_FIELDS = (
 
 def open_data_csv(indicator: Indicator) -> str:
     """Every value of ``indicator`` as CSV (a header row of ``OPEN_DATA_FIELDS``)."""
-    import csv
-    import io
+    from distretto.registry.tabular import csv_text
 
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
-    writer.writeheader()
-    writer.writerows(open_data(indicator))
-    return buffer.getvalue()
+    rows = open_data(indicator)
+    return csv_text(
+        [OPEN_DATA_FIELDS, *([row.get(name, "") for name in OPEN_DATA_FIELDS] for row in rows)]
+    )
 
 
 def open_data_document(indicator: Indicator) -> dict[str, Any]:

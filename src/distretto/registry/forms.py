@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 SKIP_BAD_ROWS_HELP = _(
@@ -33,10 +33,11 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = settings.MAX_UPLOAD_BYTES  # DISTRETTO_MAX_UPLOAD_MB
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)}
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
 

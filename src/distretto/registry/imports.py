@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -163,6 +164,11 @@ def known_values() -> KnownValues:
     )
 
 
+def upload_limits() -> tabular.Limits:
+    """What an import file may be (DISTRETTO_MAX_UPLOAD_MB and the workbook checks)."""
+    return tabular.Limits(max_bytes=settings.MAX_UPLOAD_BYTES)
+
+
 def read_rows(
     result: ImportOutcome,
     content: bytes,
@@ -171,9 +177,13 @@ def read_rows(
     columns: Sequence[str],
 ) -> list[dict[str, str]] | None:
     """The file's rows as ``column -> cell`` (header names through ``normalise``); None, with
-    ``result`` marked fatal and its errors set, when the file or its header is wrong."""
+    ``result`` marked fatal and its errors set, when the file or its header is wrong.
+
+    Every import reads its file here: a file over DISTRETTO_MAX_UPLOAD_MB, neither UTF-8
+    text nor an .xlsx workbook, a hostile workbook (zip bomb, macros, external links,
+    XML entities) or one with formulas is refused before any row is looked at."""
     try:
-        table = tabular.read_table(content)
+        table = tabular.read_table(content, upload_limits())
     except tabular.TableError as exc:
         result.errors = [table_error(exc)]
         result.fatal = True

@@ -388,6 +388,8 @@ def run_file(
         raise BuildInputError(
             [f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
         ) from exc
+    except RecursionError as exc:  # "[[[[..." thousands deep: not a file to read
+        raise BuildInputError([f"{source} is not valid JSON: it is nested too deeply"]) from exc
     problem = parse_problem(data)
     if time_limit is not None:
         if not time_limit > 0:

@@ -38,6 +38,7 @@ from typing import IO, Any
 import networkx as nx
 
 from distretto.network.domain.graph import Network
+from distretto.registry import tabular
 
 FORMATS: dict[str, tuple[str, str]] = {
     # format: (media type, file extension)
@@ -72,7 +73,6 @@ NODE_COLUMNS = (
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE, U+FFFF), plus C1 controls and DEL, which are legal but never meant in a name.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value: str) -> str:
@@ -82,8 +82,7 @@ def clean_text(value: str) -> str:
 
 def defuse_cell(value: str) -> str:
     """A CSV text cell a spreadsheet will not run as a formula."""
-    value = clean_text(value)
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+    return tabular.defuse_cell(clean_text(value))
 
 
 def _set(attributes: dict[str, Any], key: str, value: Any) -> None:

@@ -121,6 +121,11 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s is not valid JSON: %(error)s") % {"file": path, "error": error}
             ) from None
+        except RecursionError:  # "[[[[..." thousands deep: not a file to read
+            raise CommandError(
+                _("%(file)s is not valid JSON: %(error)s")
+                % {"file": path, "error": _("it is nested too deeply")}
+            ) from None
         if not isinstance(data, dict):
             raise CommandError(_("%(file)s must hold a JSON object.") % {"file": path})
         try:

@@ -51,6 +51,11 @@ class Command(BaseCommand):
                 _("%(file)s is not valid JSON: %(problem)s (line %(line)d, column %(column)d)")
                 % {"file": source, "problem": exc.msg, "line": exc.lineno, "column": exc.colno}
             ) from exc
+        except RecursionError as exc:  # "[[[[..." thousands deep: not a file to read
+            raise CommandError(
+                _("%(file)s is not valid JSON: %(problem)s")
+                % {"file": source, "problem": _("it is nested too deeply")}
+            ) from exc
         try:
             event = parse_event(data)
         except ScheduleInputError as exc:

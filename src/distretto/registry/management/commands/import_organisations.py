@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.table import Table
 
-from distretto.registry import imports
+from distretto.registry import imports, tabular
 from distretto.registry.domain.import_rows import columns_help
 from distretto.registry.enums import OrganisationKind, StaffBand, Status, TurnoverBand
 from distretto.terminal import (
@@ -41,6 +43,30 @@ Every row is checked first. With an error in any row nothing is imported (exit \
 code 1) unless --skip-bad-rows is given; then the good rows are imported and the bad \
 ones listed.
 """
+
+
+def check_input_file(name: str) -> None:
+    """Refuse, before reading it, a file that is not .csv or .xlsx or is over
+    DISTRETTO_MAX_UPLOAD_MB: the same limits as the import page (the import itself
+    checks the content)."""
+    path = Path(name)
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise CommandError(
+            _("%(file)s: choose a .csv or .xlsx file.") % {"file": path.name or name}
+        )
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_input_file says why it cannot be read
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise CommandError(
+            _("%(file)s: the file is too large (%(size)s); the limit is %(limit)s.")
+            % {
+                "file": path.name,
+                "size": tabular.megabytes(size),
+                "limit": tabular.megabytes(settings.MAX_UPLOAD_BYTES),
+            }
+        )
 
 
 class Command(BaseCommand):
@@ -100,6 +126,7 @@ class Command(BaseCommand):
         """Lines a kind of import adds to its report (none here)."""
 
     def handle(self, *args: Any, **options: Any) -> None:
+        check_input_file(options["file"])
         content = read_input_file(options["file"])
         user = acting_user(options["as_user"])
         out = console_for(self.stdout)
