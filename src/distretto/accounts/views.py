@@ -131,7 +131,7 @@ def issue_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of my API tokens at once; anyone else's is not found."""
-    token = ApiToken.objects.filter(pk=pk, user_id=request.user.pk).first()
+    token = ApiToken.objects.filter(pk=pk, user__in=[request.user.pk]).first()
     if token is None:
         raise Http404
     services.revoke_api_token(request.user, token)
