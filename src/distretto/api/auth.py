@@ -20,12 +20,20 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from distretto.accounts.services import authenticate_token, token_for_key
+from distretto.accounts.services import token_for_key
 
 # Methods that change nothing: a read-only token may call them on any endpoint.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 BEARER_SCHEME = "bearer"
+
+
+def token_of_request(request: HttpRequest, raw: str) -> Any:
+    """The usable token with key ``raw``, looked up once per request (the rate limit asks too)."""
+    cache: dict[str, Any] = request.__dict__.setdefault("_distretto_tokens", {})
+    if raw not in cache:
+        cache[raw] = token_for_key(raw)
+    return cache[raw]
 
 
 def invalid_token() -> AuthenticationError:
@@ -47,7 +55,7 @@ class BearerToken(HttpBearer):
     openapi_description = "An API token: `Authorization: Bearer dst_...`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = token_for_key(token.strip())
+        found = token_of_request(request, token.strip())
         if found is None:
             raise invalid_token()
         if request.method not in SAFE_METHODS and not found.can_write:
@@ -102,10 +110,10 @@ def acting_user(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "")
     scheme, _space, raw = header.partition(" ")
     if scheme.lower() == BEARER_SCHEME:
-        user = authenticate_token(raw.strip())
-        if user is None:
+        token = token_of_request(request, raw.strip())
+        if token is None:
             raise invalid_token()
-        return user
+        return token.user
     return request.user
 
 

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 
-from distretto.accounts.services import token_for_key
+from distretto.api.auth import token_of_request
 
 
 def _client_user(request: HttpRequest) -> Any:
@@ -25,7 +25,7 @@ def _client_user(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "")
     scheme, _space, raw = header.partition(" ")
     if scheme.lower() == "bearer":
-        token = token_for_key(raw.strip())
+        token = token_of_request(request, raw.strip())
         return None if token is None else token.user
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from distretto.accounts import audit
 from distretto.accounts.roles import is_facilitator
 from distretto.monitor.domain import rows as observation_rows
 from distretto.monitor.domain.rows import (
@@ -239,7 +240,9 @@ def _write(user: Any, record: ObservationRecord) -> _Written:
     )
     observation.full_clean()
     observation.save()
-    Observation.objects.filter(pk__in=[o.pk for o in others if not o.flagged]).update(flagged=True)
+    unflagged = [o.pk for o in others if not o.flagged]
+    if unflagged:
+        audit.update_recorded(Observation.objects.filter(pk__in=unflagged), flagged=True)
     return _Written(observation=observation)
 
 

@@ -32,6 +32,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from distretto.accounts import audit
+from distretto.accounts.enums import AuditAction
 from distretto.registry.domain.dataset import check_references, parse_dataset
 from distretto.registry.domain.dataset_records import (
     Choices,
@@ -318,8 +320,9 @@ class _Writer:
             _clean(figure, f"figures[{n}]", exclude=["district"])
         for n, fact in enumerate(facts):
             _clean(fact, f"facts[{n}]", exclude=["district"])
-        DistrictFigure.objects.bulk_create(figures)
-        DistrictFact.objects.bulk_create(facts)
+        # Bulk writes send no signals: the audit log is told (accounts.audit).
+        audit.record_bulk(AuditAction.CREATE, DistrictFigure.objects.bulk_create(figures))
+        audit.record_bulk(AuditAction.CREATE, DistrictFact.objects.bulk_create(facts))
         self._count(parts, "created")
 
     @staticmethod
