@@ -33,6 +33,10 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("indicators", "import"): "indicators_import",
     ("indicators", "snapshot"): "indicators_snapshot",
     ("report",): "report",
+    ("audit", "prune"): "audit_prune",
+    ("privacy", "purge"): "privacy_purge",
+    ("privacy", "export"): "privacy_export",
+    ("privacy", "erase"): "privacy_erase",
 }
 
 OVERVIEW = """usage: distretto COMMAND [options]
@@ -44,6 +48,9 @@ commands:
                                 empty, create a facilitator (password printed once), serve
   serve                         serve the web app (DISTRETTO_HOST:DISTRETTO_PORT)
   migrate                       create or update the database tables
+  backup                        back up the database to a file, while the app runs
+                                [--output PATH]
+  restore PATH                  replace the database with a backup [--yes]
   load mirandola                load the embedded Mirandola dataset (safe to repeat)
   import organisations FILE     import organisations from CSV or XLSX [--dry-run]
   import ties FILE              import ties (network edges) from CSV or XLSX [--dry-run]
@@ -83,6 +90,14 @@ commands:
   createapitoken USERNAME       issue an API token for a user (key printed once)
                                 --name NAME [--scope read|write] [--days N]
   revokeapitoken PREFIX         revoke an API token at once
+  audit prune                   delete audit-log entries past DISTRETTO_AUDIT_RETENTION_DAYS
+                                [--dry-run]
+  privacy purge                 erase accounts and contacts kept past
+                                DISTRETTO_PRIVACY_RETENTION_DAYS [--dry-run]
+  privacy export                everything held about a person, as JSON
+                                --user USERNAME | --person ID [--output FILE]
+  privacy erase                 erase a person's personal data
+                                --user USERNAME | --person ID [--yes]
 
 Every command takes --help. Other Django management commands (shell, dbshell,
 check, collectstatic, ...) are available under the same name.
