@@ -117,15 +117,27 @@ class RegistrationForm(forms.Form):
         event: Event,
         organisations: QuerySet[Organisation],
         registration: Registration | None = None,
+        user: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["participation_type"].queryset = event.participation_types.all()  # type: ignore[attr-defined]
         owners = [registration.organisation_id] if registration else list(organisations)
-        self.fields["people"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
-            organisation__in=owners
-        ).order_by("full_name")
+        people = Person.objects.filter(organisation__in=owners)
+        if user is not None:
+            # Only the contact people the user may see (by each person's consent).
+            from distretto.registry.rules import visible_people
+
+            shown = [
+                person.pk
+                for organisation in Organisation.objects.filter(
+                    pk__in=people.values("organisation")
+                )
+                for person in visible_people(user, organisation)
+            ]
+            people = people.filter(pk__in=shown)
+        self.fields["people"].queryset = people.order_by("full_name")  # type: ignore[attr-defined]
         self.fields["available_slots"].queryset = Slot.objects.filter(  # type: ignore[attr-defined]
             session__event=event
         ).select_related("session")

@@ -62,13 +62,22 @@ def registrable_organisations(user: Any, event: Event) -> QuerySet[Organisation]
 
 
 def marketplace(user: Any, event: Event) -> QuerySet[Registration]:
-    """Approved participants with the offers and requests they show (signed-in users)."""
+    """Approved participants with the offers and requests they show (signed-in users).
+
+    Only the offers and requests ``user`` may open: a participant may have chosen a draft
+    to show, and a draft stays hidden from other organisations here too.
+    """
+    from django.utils import timezone
+
+    from distretto.opportunities.rules import visible_profiles
+
     if not rules.can_see_participants(user, event):
         return Registration.objects.none()
+    shown = visible_profiles(user, timezone.localdate())
     return (
         event.registrations.filter(status=RegistrationStatus.APPROVED)
         .select_related("organisation", "participation_type")
-        .prefetch_related("profiles")
+        .prefetch_related(Prefetch("profiles", queryset=shown))
     )
 
 

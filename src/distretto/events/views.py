@@ -198,7 +198,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if not organisations.exists():
         messages.info(request, _("Your organisations are already registered at this event."))
         return redirect(event.get_absolute_url())
-    form = RegistrationForm(request.POST or None, event=event, organisations=organisations)
+    form = RegistrationForm(
+        request.POST or None, event=event, organisations=organisations, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.register(
@@ -237,6 +239,7 @@ def registration_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         organisations=queries.registrable_organisations(request.user, event),
         registration=registration,
         initial=initial,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -571,6 +574,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
 def run_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A scheduling run: progress while it works (the page refreshes itself), then its result."""
     event = queries.organised_event(request.user, slug)
+    services.abandon_stale_runs(event)  # a run whose process died says so, not "running"
     run = queries.get_run(event, pk)
     template = "events/_run.html" if request.htmx else "events/run.html"  # type: ignore[attr-defined]
     return render(
