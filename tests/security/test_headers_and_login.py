@@ -9,16 +9,12 @@ from distretto.web.security import tile_origin
 from tests import factories
 
 
-
-
 @pytest.mark.parametrize("path", ["/", "/en/organisations/", "/accounts/login/"])
 def test_pages_send_the_security_headers(client, db, path):
     response = client.get(path, follow=True)
     csp = response["Content-Security-Policy"]
 
-    directives = dict(
-        (part.split(" ")[0], part.split(" ")[1:]) for part in csp.split("; ") if part
-    )
+    directives = dict((part.split(" ")[0], part.split(" ")[1:]) for part in csp.split("; ") if part)
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
