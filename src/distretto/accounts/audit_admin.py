@@ -61,7 +61,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = False
     show_full_result_count = False
-    fields = [
+    fields: list[str] = [
         "at",
         "actor",
         "actor_label",
@@ -71,16 +71,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "object_repr",
         "changes",
     ]
-    readonly_fields = [
-        "at",
-        "actor",
-        "actor_label",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "changes",
-    ]
+    readonly_fields = fields  # nothing in the log can be changed
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_facilitator(request.user)
