@@ -51,6 +51,19 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, str, str, bool]]:
     return rows
 
 
+# What an entry shows, all read only.
+ENTRY_FIELDS = [
+    "at",
+    "actor",
+    "actor_label",
+    "action",
+    "model",
+    "object_id",
+    "object_repr",
+    "changes",
+]
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Facilitators read the log; nobody adds, changes or deletes an entry here."""
@@ -61,17 +74,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = False
     show_full_result_count = False
-    fields: list[str] = [
-        "at",
-        "actor",
-        "actor_label",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "changes",
-    ]
-    readonly_fields = fields  # nothing in the log can be changed
+    fields = ENTRY_FIELDS
+    readonly_fields = ENTRY_FIELDS  # nothing in the log can be changed
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_facilitator(request.user)
