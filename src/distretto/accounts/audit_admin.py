@@ -52,7 +52,7 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, str, str, bool]]:
 
 
 # What an entry shows, all read only.
-ENTRY_FIELDS = [
+ENTRY_FIELDS = (
     "at",
     "actor",
     "actor_label",
@@ -61,7 +61,7 @@ ENTRY_FIELDS = [
     "object_id",
     "object_repr",
     "changes",
-]
+)
 
 
 @admin.register(AuditEntry)
