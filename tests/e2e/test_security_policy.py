@@ -29,8 +29,10 @@ VISITOR_PAGES = [
     "/en/network/map/",
     "/en/monitor/",
     "/accounts/login/",
+    "/en/privacy/",
 ]
 FACILITATOR_PAGES = [
+    "/en/accounts/",
     "/en/alerts/",
     "/en/network/scenarios/",
     "/en/registry/import/ties/",
@@ -50,7 +52,9 @@ def district(transactional_db):
     user.save()
 
 
-def test_pages_raise_no_content_security_policy_violation(browser, live_server, district):
+def test_pages_raise_no_content_security_policy_violation(
+    browser, live_server, district, screenshots
+):
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     for path in VISITOR_PAGES:
@@ -73,6 +77,17 @@ def test_pages_raise_no_content_security_policy_violation(browser, live_server, 
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     expect(page.locator("#swagger-ui")).to_contain_text("Distretto API")
+
+    # My account: a token made there is shown once, then listed with its state.
+    page.goto(base + "/en/accounts/")
+    page.get_by_label("What it is for").fill("CRM sync")
+    page.get_by_label("It may").select_option("write")
+    page.get_by_role("button", name="Make the token").click()
+    expect(page.locator("body")).to_contain_text("shown only this once")
+    expect(page.locator("table.tokens")).to_contain_text("CRM sync")
+    page.screenshot(path=screenshots / "account-en.png", full_page=True)
+    page.goto(base + "/privacy/")
+    page.screenshot(path=screenshots / "privacy-it.png", full_page=True)
 
     assert browser.violations == []
 
