@@ -309,6 +309,7 @@ def test_get_organisation_returns_everything_public(api, db):
         "vat_number": "03207990361",
         "status": "published",
         "status_label": "Published",
+        "version": 1,
         "parent": {"slug": "big-group", "name": "Big Group"},
         "group_companies": [{"slug": sister.slug, "name": "Sister"}],
         "sites": [

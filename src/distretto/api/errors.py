@@ -5,8 +5,8 @@ or is null when the problem is the request as a whole (not logged in, not
 allowed, not found). Messages are in the request's language (``Accept-Language``).
 
 Statuses: 400 unreadable body, 401 not logged in or bad token, 403 not allowed,
-404 no such record (or one the caller may not see), 422 invalid data, 429 too many
-requests.
+404 no such record (or one the caller may not see), 409 someone else saved the record
+after the caller read it (nothing was saved), 422 invalid data, 429 too many requests.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+
+from distretto.concurrency import EditConflict
 
 # Where ninja puts a parameter's value; the first element of a pydantic error location.
 PARAMETER_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
@@ -137,6 +139,16 @@ def on_not_found(api: NinjaAPI) -> Any:
     return handle
 
 
+def on_conflict(api: NinjaAPI) -> Any:
+    """Someone else saved the record after the caller read it: 409, nothing saved."""
+
+    def handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, EditConflict)
+        return _respond(api, request, 409, [problem(None, exc.message)])
+
+    return handle
+
+
 def on_http_error(api: NinjaAPI) -> Any:
     """ninja's own errors: not logged in (401), CSRF (403), unreadable body (400)."""
 
@@ -175,5 +187,6 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, on_invalid_data(api))
     api.add_exception_handler(PermissionDenied, on_forbidden(api))
     api.add_exception_handler(Http404, on_not_found(api))
+    api.add_exception_handler(EditConflict, on_conflict(api))
     api.add_exception_handler(HttpError, on_http_error(api))
     api.add_exception_handler(Throttled, on_throttled(api))

@@ -21,11 +21,13 @@ from distretto.api.pagination import paginate
 from distretto.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorOut,
     OrganisationRef,
     PageQuery,
     _check_choices,
     _enum,
 )
+from distretto.api.versions import IF_MATCH, VERSION_DESCRIPTION, seen_version
 from distretto.opportunities import queries, services
 from distretto.opportunities.domain import validation
 from distretto.opportunities.enums import (
@@ -69,6 +71,9 @@ class ProfilePage(Schema):
 
 
 class ProfileDetail(ProfileSummary):
+    version: int = Field(
+        description="Bumped by every change; send it back with a change (or as If-Match)."
+    )
     description: str
     advantages: str
     stage: str
@@ -176,6 +181,7 @@ class ProfileChange(ProfileFields):
     """Only the fields present in the body change; ``codes``, when given, replaces all codes."""
 
     profile_type: str = Field("", json_schema_extra=_enum(list(ProfileType.values)))
+    version: int | None = Field(None, ge=1, description=VERSION_DESCRIPTION)
 
 
 class ProfileStatusChange(Schema):
@@ -246,6 +252,7 @@ def profile_detail(profile: CooperationProfile) -> dict[str, Any]:
         "target_regions",
         *validation.CALL_FIELDS,
         "created_at",
+        "version",
     ):
         data[name] = getattr(profile, name)
     data["contact"] = profile.contact.full_name if profile.contact is not None else None
@@ -272,7 +279,7 @@ def interest_out(interest: ExpressionOfInterest) -> dict[str, Any]:
 
 def _fields(payload: ProfileFields, only_given: bool) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=only_given)
-    for name in ("codes", "owner", "contact"):
+    for name in ("codes", "owner", "contact", "version"):
         data.pop(name, None)
     return data
 
@@ -333,14 +340,18 @@ def create_profile(request: HttpRequest, payload: ProfileCreate) -> Any:
 
 @router.patch(
     "/profiles/{profile_id}",
-    response={200: ProfileDetail, **WRITE_ERRORS},
+    response={200: ProfileDetail, **WRITE_ERRORS, 409: ErrorOut},
     auth=WRITE_AUTH,
     summary="Change an offer or request",
+    openapi_extra=IF_MATCH,
 )
 def update_profile(request: HttpRequest, profile_id: int, payload: ProfileChange) -> Any:
     """Change the fields given in the body (owners: drafts and expired profiles;
-    facilitators: any). ``codes``, when given, replaces all codes.
+    facilitators: any). ``codes``, when given, replaces all codes. With the ``version``
+    read (in the body or as ``If-Match``), a change made after someone else saved the
+    profile is refused with 409 and nothing changes: read it again.
     """
+    version = seen_version(request, payload.version)
     user = authenticated_user(request)
     today = timezone.localdate()
     profile = queries.get_profile(user, profile_id, today)
@@ -349,7 +360,7 @@ def update_profile(request: HttpRequest, profile_id: int, payload: ProfileChange
     data = _fields(payload, True)
     if "contact" in given:
         data["contact"] = queries.contact_of(profile.owner, payload.contact)
-    services.update_profile(user, profile, data, codes, today=today)
+    services.update_profile(user, profile, data, codes, today=today, version=version)
     return profile_detail(queries.get_profile(user, profile_id, today))
 
 

@@ -16,6 +16,7 @@ from distretto.api.pagination import paginate
 from distretto.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorOut,
     OrganisationChange,
     OrganisationCreate,
     OrganisationDetail,
@@ -23,6 +24,7 @@ from distretto.api.schemas import (
     OrganisationQuery,
     StatusChange,
 )
+from distretto.api.versions import IF_MATCH, seen_version
 from distretto.registry import queries, services
 from distretto.registry.models import (
     Organisation,
@@ -145,6 +147,7 @@ def organisation_detail(page: queries.OrganisationPage) -> dict[str, Any]:
         "vat_number": org.vat_number,
         "status": org.status,
         "status_label": str(org.get_status_display()),
+        "version": org.version,
         "parent": organisation_ref(page.parent) if page.parent is not None else None,
         "group_companies": [organisation_ref(o) for o in page.group_companies],
         "sites": [site_out(site) for site in page.sites],
@@ -221,6 +224,7 @@ def directory_filters(query: OrganisationQuery) -> queries.DirectoryFilters:
 def _fields(payload: OrganisationCreate | OrganisationChange, only_given: bool) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=only_given)
     data.pop("codes", None)
+    data.pop("version", None)
     return data
 
 
@@ -275,19 +279,23 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreate) -> An
 
 @router.patch(
     "/organisations/{slug}",
-    response={200: OrganisationDetail, **WRITE_ERRORS},
+    response={200: OrganisationDetail, **WRITE_ERRORS, 409: ErrorOut},
     auth=WRITE_AUTH,
     summary="Change an organisation",
+    openapi_extra=IF_MATCH,
 )
 def update_organisation(request: HttpRequest, slug: str, payload: OrganisationChange) -> Any:
     """Change the fields given in the body, leaving the others as they are (facilitators,
     or an administrator of that organisation). ``codes``, when given, replaces all codes.
+    With the ``version`` read (in the body or as ``If-Match``), a change made after someone
+    else saved the organisation is refused with 409 and nothing changes: read it again.
     """
     user = authenticated_user(request)
     organisation = queries.get_organisation(user, slug)
+    version = seen_version(request, payload.version)
     given = payload.model_fields_set
     codes = taxonomy_queries.resolve_codes(payload.codes) if "codes" in given else None
-    services.update_organisation(user, organisation, _fields(payload, True), codes)
+    services.update_organisation(user, organisation, _fields(payload, True), codes, version=version)
     return organisation_detail(queries.organisation_page(user, slug))
 
 

@@ -266,6 +266,13 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(requester=models.F("recipient")), name="meeting_not_with_self"
             ),
+            # One meeting at a table in a slot. (A participant's one meeting per slot spans
+            # two columns: the services keep it, holding the event's row lock.)
+            models.UniqueConstraint(
+                fields=["slot", "table"],
+                condition=models.Q(slot__isnull=False, table__isnull=False),
+                name="meeting_one_per_table_and_slot",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,6 +355,14 @@ class ScheduleRun(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("schedule run")
         verbose_name_plural = _("schedule runs")
+        constraints = [
+            # One run at a time per event.
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=models.Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]),
+                name="schedule_run_one_under_way",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.created_at:%Y-%m-%d %H:%M} {self.status}"

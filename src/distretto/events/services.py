@@ -10,6 +10,8 @@ ValidationError naming the field; a "no" raises PermissionDenied.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +23,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from distretto.accounts import audit
+from distretto.accounts.enums import AuditAction
 from distretto.accounts.roles import is_facilitator
 from distretto.events import rules
 from distretto.events.domain import scheduler
@@ -68,6 +73,20 @@ def _require(allowed: bool) -> None:
 
 def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
+
+
+def _lock_event(event: Event) -> None:
+    """Hold the event's row until the transaction ends.
+
+    Every action that checks the event's state and then writes (a registration
+    against the limit of its type, a request against the open one of the pair, a
+    placement against the participants' other meetings in the slot, a scheduling
+    run against the one under way) takes this lock first: the event's writers take
+    turns, so each check still holds when it writes. On PostgreSQL it is a row lock
+    (``SELECT ... FOR UPDATE``); on SQLite writers are serialised anyway (transactions
+    begin IMMEDIATE) and this is a no-op.
+    """
+    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
 
 
 def _full_clean(instance: Any, exclude: Iterable[str] = ()) -> None:
@@ -216,8 +235,12 @@ def _refresh_slots(session: Session) -> None:
     existing = {(slot.starts_at, slot.ends_at): slot for slot in session.slots.all()}
     for times, slot in existing.items():
         if times not in wanted:
-            Meeting.objects.filter(slot=slot).update(
-                slot=None, table=None, pinned=False, unscheduled_reason=_("Its slot was removed.")
+            audit.update_recorded(
+                Meeting.objects.filter(slot=slot),
+                slot=None,
+                table=None,
+                pinned=False,
+                unscheduled_reason=_("Its slot was removed."),
             )
             slot.delete()
     Slot.objects.bulk_create(
@@ -264,7 +287,10 @@ def save_session(
     _full_clean(session, exclude=["event"])
     session.save()
     session.breaks.all().delete()
-    Break.objects.bulk_create([Break(session=session, start=a, end=b) for a, b in pauses])
+    audit.record_bulk(
+        AuditAction.CREATE,
+        Break.objects.bulk_create([Break(session=session, start=a, end=b) for a, b in pauses]),
+    )
     _refresh_slots(session)
     return session
 
@@ -272,8 +298,12 @@ def save_session(
 @transaction.atomic
 def delete_session(user: Any, session: Session) -> None:
     _require(rules.is_organiser(user, session.event))
-    Meeting.objects.filter(slot__session=session).update(
-        slot=None, table=None, pinned=False, unscheduled_reason=_("Its slot was removed.")
+    audit.update_recorded(
+        Meeting.objects.filter(slot__session=session),
+        slot=None,
+        table=None,
+        pinned=False,
+        unscheduled_reason=_("Its slot was removed."),
     )
     session.delete()
 
@@ -289,6 +319,7 @@ def save_participation_type(
     participation_type: ParticipationType | None = None,
 ) -> ParticipationType:
     _require(rules.is_organiser(user, event))
+    _lock_event(event)
     item = participation_type or ParticipationType(event=event)
     if item.event_id != event.pk:
         raise PermissionDenied(_("You are not allowed to do this."))
@@ -361,6 +392,7 @@ def register(
             raise _invalid("event", _("This event does not take registrations."))
         if not _window(now, event.registration_opens, event.registration_closes):
             raise _invalid("event", _("Registration for this event is closed."))
+    _lock_event(event)
     if Registration.objects.filter(event=event, organisation=organisation).exists():
         raise _invalid("organisation", _("This organisation is already registered."))
     _check_registration(event, organisation, data, None)
@@ -386,6 +418,7 @@ def register(
 @transaction.atomic
 def update_registration(user: Any, registration: Registration, data: RegistrationData) -> None:
     _require(rules.acts_for(user, registration))
+    _lock_event(registration.event)
     _check_registration(registration.event, registration.organisation, data, registration)
     assert data.participation_type is not None
     registration.participation_type = data.participation_type
@@ -400,6 +433,7 @@ def update_registration(user: Any, registration: Registration, data: Registratio
 @transaction.atomic
 def decide_registration(user: Any, registration: Registration, approve: bool) -> Registration:
     _require(rules.is_organiser(user, registration.event))
+    _lock_event(registration.event)
     registration.status = RegistrationStatus.APPROVED if approve else RegistrationStatus.REJECTED
     registration.save(update_fields=["status"])
     if not approve:
@@ -410,6 +444,7 @@ def decide_registration(user: Any, registration: Registration, approve: bool) ->
 @transaction.atomic
 def cancel_registration(user: Any, registration: Registration) -> Registration:
     _require(rules.acts_for(user, registration))
+    _lock_event(registration.event)
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status"])
     _cancel_open_meetings(registration, _("The participant withdrew."))
@@ -417,10 +452,15 @@ def cancel_registration(user: Any, registration: Registration) -> Registration:
 
 
 def _cancel_open_meetings(registration: Registration, why: str) -> None:
-    Meeting.objects.filter(
-        Q(requester=registration) | Q(recipient=registration), status__in=OPEN
-    ).update(
-        status=MeetingStatus.CANCELLED, slot=None, table=None, pinned=False, unscheduled_reason=why
+    audit.update_recorded(
+        Meeting.objects.filter(
+            Q(requester=registration) | Q(recipient=registration), status__in=OPEN
+        ),
+        status=MeetingStatus.CANCELLED,
+        slot=None,
+        table=None,
+        pinned=False,
+        unscheduled_reason=why,
     )
 
 
@@ -429,6 +469,7 @@ def set_booth(user: Any, registration: Registration, booth: int | None) -> Regis
     """Give a participant a fixed booth (a table it hosts every meeting at), or take it away."""
     event = registration.event
     _require(rules.is_organiser(user, event))
+    _lock_event(event)
     if booth is not None:
         if not 1 <= booth <= event.tables:
             raise _invalid(
@@ -509,6 +550,8 @@ def request_meeting(
         now, event.booking_opens, event.booking_closes
     ):
         raise _invalid("recipient", _("Meeting requests for this event are closed."))
+    # The pair's open request is checked and the new one written under the event's lock.
+    _lock_event(event)
     _check_request(requester, recipient, reason, priority)
     return Meeting.objects.create(
         event=event,
@@ -527,6 +570,9 @@ def answer_meeting(
     user: Any, meeting: Meeting, *, accept: bool, note: str = "", now: datetime
 ) -> Meeting:
     _require(rules.can_answer(user, meeting))
+    _lock_event(meeting.event)
+    # Read afresh: the other side may have cancelled, or a second answer come in, meanwhile.
+    meeting.refresh_from_db(fields=["status", "expires_at"])
     if meeting.status != MeetingStatus.REQUESTED:
         raise _invalid("status", _("This request has already been answered or has expired."))
     if meeting.expires_at is not None and meeting.expires_at < now:
@@ -545,6 +591,8 @@ def answer_meeting(
 def cancel_meeting(user: Any, meeting: Meeting, note: str = "") -> Meeting:
     """Either party or the organiser cancels; the slot frees for the next scheduling run."""
     _require(rules.can_view_meeting(user, meeting))
+    _lock_event(meeting.event)
+    meeting.refresh_from_db(fields=["status"])
     if meeting.status not in OPEN:
         raise _invalid("status", _("Only open requests and accepted meetings can be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
@@ -568,6 +616,7 @@ def organiser_meeting(
     """The organiser adds an accepted meeting, and may force it to a slot and table."""
     event = first.event
     _require(rules.is_organiser(user, event))
+    _lock_event(event)
     _check_request(first, second, "", priority)
     meeting = Meeting(
         event=event,
@@ -622,6 +671,9 @@ def _check_pin(meeting: Meeting, slot: Slot | None, table: int | None) -> None:
 def pin_meeting(user: Any, meeting: Meeting, slot: Slot | None, table: int | None) -> Meeting:
     """Force an accepted meeting to a slot and table (the scheduler keeps it there)."""
     _require(rules.is_organiser(user, meeting.event))
+    # The participants' other meetings in the slot are checked under the event's lock.
+    _lock_event(meeting.event)
+    meeting.refresh_from_db(fields=["status"])
     if meeting.status != MeetingStatus.ACCEPTED:
         raise _invalid("status", _("Only accepted meetings can be placed."))
     _check_pin(meeting, slot, table)
@@ -633,8 +685,9 @@ def pin_meeting(user: Any, meeting: Meeting, slot: Slot | None, table: int | Non
 
 def expire_requests(now: datetime) -> int:
     """Requests left unanswered past their date expire: they stop blocking a new request."""
-    return Meeting.objects.filter(status=MeetingStatus.REQUESTED, expires_at__lt=now).update(
-        status=MeetingStatus.EXPIRED
+    return audit.update_recorded(
+        Meeting.objects.filter(status=MeetingStatus.REQUESTED, expires_at__lt=now),
+        status=MeetingStatus.EXPIRED,
     )
 
 
@@ -700,7 +753,9 @@ def start_schedule(
     _require(rules.is_organiser(user, event))
     if not 1 <= time_limit <= 600:
         raise _invalid("time_limit", _("Give a time limit from 1 to 600 seconds."))
-    _abandon_stale_runs(event)
+    # One run at a time: checked under the event's lock (and by a constraint).
+    _lock_event(event)
+    abandon_stale_runs(event)
     if ScheduleRun.objects.filter(
         event=event, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).exists():
@@ -720,19 +775,69 @@ def start_schedule(
 # A run still queued or running this long after its time limit was lost (no worker, a
 # crash): it no longer blocks a new run.
 STALE_AFTER = timedelta(minutes=10)
+# A running run's process records itself (``changes["worker"]``): the run is lost at once
+# when that process is gone from this machine, and in any case this long after its time
+# limit counted from when it started (reading the event and saving take the rest).
+RUNNING_GRACE = timedelta(minutes=5)
 
 
-def _abandon_stale_runs(event: Event) -> None:
+def this_machine() -> str:
+    """This machine and its process-id namespace: where a process id names one process.
+
+    Two containers may share a host name; they do not share a namespace.
+    """
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()} {namespace}".strip()
+
+
+def _worker_stamp() -> dict[str, Any]:
+    """Who carries out a run: this machine and process, and since when."""
+    return {"host": this_machine(), "pid": os.getpid(), "since": timezone.now().isoformat()}
+
+
+def _process_gone(worker: Mapping[str, Any]) -> bool:
+    """True when the run's process was on this machine and no longer exists."""
+    pid = worker.get("pid")
+    if worker.get("host") != this_machine() or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
+
+
+def stale_reason(run: ScheduleRun, now: datetime) -> str | None:
+    """Why a queued or running run will never finish (its process died, no worker), or None."""
+    worker = (run.changes or {}).get("worker") if run.status == RunStatus.RUNNING else None
+    if isinstance(worker, Mapping):
+        since = parse_datetime(str(worker.get("since", "")))
+        if _process_gone(worker) or (
+            since is not None and since + timedelta(seconds=run.time_limit) + RUNNING_GRACE < now
+        ):
+            return gettext_noop("Abandoned: the process running it stopped before it finished.")
+        return None  # its process is at work (however long it waited in the queue)
+    if run.created_at + timedelta(seconds=run.time_limit) + STALE_AFTER < now:
+        return gettext_noop("Abandoned: no worker carried it out.")
+    return None
+
+
+def abandon_stale_runs(event: Event) -> None:
+    """Mark the event's runs that will never finish as failed: they block no new run."""
     now = timezone.now()
     for run in ScheduleRun.objects.filter(
         event=event, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ):
-        if run.created_at + timedelta(seconds=run.time_limit) + STALE_AFTER < now:
-            ScheduleRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.FAILED,
-                message=gettext_noop("Abandoned: no worker carried it out."),
-                finished_at=now,
-            )
+        reason = stale_reason(run, now)
+        if reason:
+            ScheduleRun.objects.filter(
+                pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+            ).update(status=RunStatus.FAILED, message=reason, finished_at=now)
 
 
 def _progress(run_id: int) -> scheduler.ProgressCallback:
@@ -749,7 +854,7 @@ def execute_schedule(run_id: int) -> ScheduleRun:
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
     # Taken once: a second worker (or the shell) finds it no longer queued.
     taken = ScheduleRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING
+        status=RunStatus.RUNNING, changes={"worker": _worker_stamp()}
     )
     if not taken:
         return run
@@ -777,6 +882,9 @@ def execute_schedule(run_id: int) -> ScheduleRun:
 def _apply_schedule(
     run: ScheduleRun, problem: scheduler.Event, result: scheduler.ScheduleResult
 ) -> None:
+    # Solved outside any transaction: the organiser may have placed or added meetings
+    # meanwhile. Under the event's lock, the placements are checked against those.
+    _lock_event(run.event)
     slots = {str(s.pk): s for s in Slot.objects.filter(session__event=run.event)}
     still = {
         str(m.pk): m
@@ -786,11 +894,25 @@ def _apply_schedule(
         .select_for_update(of=("self",))
     }
     placed: set[str] = set()
+    # Meetings outside the run that hold a slot: their tables and participants are taken.
+    others = (
+        Meeting.objects.filter(event=run.event, slot__isnull=False)
+        .exclude(pk__in=[m.pk for m in still.values()])
+        .values_list("slot_id", "table", "requester_id", "recipient_id")
+    )
+    taken_tables = {(slot_id, table) for slot_id, table, _a, _b in others}
+    taken_parties = {(slot_id, p) for slot_id, _t, a, b in others for p in (a, b)}
+    clashed: set[str] = set()
     for placement in result.placements:
         meeting = still.get(placement.meeting_id)
         slot = slots.get(placement.slot_id)
         if meeting is None or slot is None:
             continue  # cancelled (or its slot removed) while the run was solving
+        if (slot.pk, placement.table) in taken_tables or any(
+            (slot.pk, p) in taken_parties for p in (meeting.requester_id, meeting.recipient_id)
+        ):
+            clashed.add(placement.meeting_id)
+            continue  # the organiser placed another meeting there while the run was solving
         if meeting.pinned and (meeting.slot_id != slot.pk or meeting.table != placement.table):
             meeting.pinned = False  # it could not stay where the organiser fixed it
         meeting.slot, meeting.table, meeting.unscheduled_reason = slot, placement.table, ""
@@ -799,13 +921,22 @@ def _apply_schedule(
         Registration.objects.filter(event=run.event).values_list("pk", "organisation__name")
     )
     reasons = {u.meeting_id: _reason(u, names) for u in result.unscheduled}
+    for key in clashed:
+        reasons[key] = _(
+            "Another meeting was placed in its slot while the schedule was being computed: "
+            "run the scheduler again."
+        )
     for key, meeting in still.items():
         if key not in placed:
             meeting.slot, meeting.table, meeting.pinned = None, None, False
             meeting.unscheduled_reason = reasons.get(key, "")[:300]
-    Meeting.objects.bulk_update(
-        list(still.values()), ["slot", "table", "pinned", "unscheduled_reason"]
-    )
+    # Two steps, so that meetings trading tables never meet the one-per-table constraint
+    # half-way: free every seat of the run, then take the new ones.
+    seat_fields = ["slot", "table", "pinned", "unscheduled_reason"]
+    stored = audit.stored_values(list(still.values()), seat_fields)
+    Meeting.objects.filter(pk__in=[m.pk for m in still.values()]).update(slot=None, table=None)
+    Meeting.objects.bulk_update(list(still.values()), seat_fields)
+    audit.record_bulk(AuditAction.UPDATE, list(still.values()), before=stored, fields=seat_fields)
     run.status = RunStatus.DONE
     run.progress = 1.0
     run.requests = len(problem.meetings)
@@ -829,7 +960,8 @@ def _apply_schedule(
         "unscheduled": [
             {"meeting": int(u.meeting_id), "reason": reasons[u.meeting_id]}
             for u in result.unscheduled
-        ],
+        ]
+        + [{"meeting": int(key), "reason": reasons[key]} for key in sorted(clashed)],
         "idle_gaps": result.idle_gaps,
         "method": result.method,
     }

@@ -14,6 +14,7 @@ from distretto.opportunities.services import EDITABLE_FIELDS
 from distretto.registry.enums import OrganisationKind, StaffBand
 from distretto.registry.models import Organisation, Person
 from distretto.taxonomy.models import Code
+from distretto.web.conflicts import add_version_field
 
 
 def code_reference(code: Code) -> str:
@@ -102,6 +103,8 @@ class ProfileForm(forms.ModelForm):
             del self.fields["owner"]
             owner_id = self.instance.owner_id
             self.fields["codes"].initial = [code_reference(c) for c in self.instance.codes.all()]
+            # The version the form was opened with: saving over a newer one is refused.
+            add_version_field(self, self.instance)
         else:
             self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
             owner_id = None

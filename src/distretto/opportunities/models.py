@@ -140,6 +140,9 @@ class CooperationProfile(models.Model):
     reminded_on = models.DateField(_("expiry reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last update"), auto_now=True)
+    # Bumped by every edit: an editor saves only over the version it read (optimistic
+    # concurrency, ``distretto.concurrency``).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from distretto.accounts import audit
 from distretto.accounts.enums import MembershipRole
+from distretto.concurrency import claim_version
 from distretto.opportunities.domain import validation, workflow
 from distretto.opportunities.enums import DeclineReason, InterestStatus, ProfileStatus
 from distretto.opportunities.models import CooperationProfile, ExpressionOfInterest
@@ -125,23 +127,38 @@ def update_profile(
     codes: Iterable[Code] | None = None,
     *,
     today: date,
+    version: int | None = None,
 ) -> CooperationProfile:
     """Change a profile's fields (and, if given, replace its codes).
 
     Owners change drafts and expired profiles; facilitators change any profile.
+    ``version`` is the version the editor read (default: the one ``profile`` was read
+    with): if someone else saved the profile since, nothing is saved and
+    ``EditConflict`` says so (no lost update).
     """
     if not can_edit_profile(user, profile):
         raise PermissionDenied(_("You may not change this profile."))
     before = profile.expires_on
     _apply_fields(profile, data)
     _check(profile, today, expiry_changed=profile.expires_on != before)
+    claim_version(profile, version, conflict_message())
+    fields = [*EDITABLE_FIELDS, "version", "updated_at"]
     if profile.expires_on != before:
         # A new expiry date earns a new reminder.
         profile.reminded_on = None
-    profile.save()
+        fields.append("reminded_on")
+    # Only what an editor changes: a status moved meanwhile (publication) is left alone.
+    profile.save(update_fields=fields)
     if codes is not None:
         profile.codes.set(list(codes))
     return profile
+
+
+def conflict_message() -> str:
+    return _(
+        "Someone else saved this offer or request after you opened it; your changes were not "
+        "saved. Here is the current version: check it, then apply your changes again."
+    )
 
 
 @transaction.atomic
@@ -194,7 +211,8 @@ def expire_profiles(now: datetime) -> int:
         ],
         expires_on__lt=today,
     )
-    return expiring.update(status=ProfileStatus.EXPIRED, updated_at=now)
+    # One audit entry per profile (a bulk update sends no signals).
+    return audit.update_recorded(expiring, status=ProfileStatus.EXPIRED, updated_at=now)
 
 
 def remind_expiring_profiles(now: datetime, days: int = REMINDER_DAYS) -> int:

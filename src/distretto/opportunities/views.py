@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from distretto.concurrency import EditConflict
 from distretto.opportunities import queries, rules, services
 from distretto.opportunities.enums import ProfileStatus
 from distretto.opportunities.forms import DeclineForm, InterestForm, ProfileFilterForm, ProfileForm
+from distretto.opportunities.models import CooperationProfile
+from distretto.web.conflicts import CurrentValue, seen_version, show_conflict
 from distretto.web.feedback import show_errors
 
 PAGE_SIZE = 24
@@ -107,6 +110,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, queries.get_profile(request.user, pk, timezone.localdate())
     )
     form = ProfileForm(request.POST or None, instance=profile, codes=queries.filter_codes())
+    conflict: list[CurrentValue] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.update_profile(
@@ -115,9 +119,13 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.field_data(),
                 form.selected_codes(),
                 today=timezone.localdate(),
+                version=seen_version(form),
             )
         except ValidationError as error:
             show_errors(form, error)
+        except EditConflict as error:
+            current = CooperationProfile.objects.get(pk=profile.pk)
+            conflict = show_conflict(form, error, current, list(form.field_data()))
         else:
             messages.success(request, _("Your changes have been saved."))
             return redirect("opportunities:edit", pk=profile.pk)
@@ -127,6 +135,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "profile": profile,
+            "conflict": conflict,
             "may_submit": rules.can_move_profile(request.user, profile, ProfileStatus.REVIEW),
         },
     )

@@ -83,6 +83,9 @@ class Organisation(BilingualMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last update"), auto_now=True)
+    # Bumped by every edit of the profile: an editor saves only over the version it read
+    # (optimistic concurrency, ``distretto.concurrency``).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from distretto.accounts import privacy
+from distretto.concurrency import claim_version
 from distretto.registry.domain import validation
 from distretto.registry.enums import Status
 from distretto.registry.models import Organisation, Person
@@ -146,19 +148,26 @@ def update_organisation(
     codes: Iterable[Code] | None = None,
     *,
     only_taxonomies: Iterable[str] | None = None,
+    version: int | None = None,
 ) -> Organisation:
     """Change an organisation's fields and, if ``codes`` is given, its codes.
 
     With ``only_taxonomies`` the given codes replace only the codes of those
     taxonomies (a form showing segments leaves the EMDN codes alone); without it
     they replace all codes.
+
+    ``version`` is the version the editor read (default: the one ``organisation`` was
+    read with): if someone else saved the organisation since, nothing is saved and
+    ``EditConflict`` says so (no lost update).
     """
     if not can_edit_organisation(user, organisation):
         raise PermissionDenied(_("You may not change this organisation."))
     _apply_fields(organisation, data)
     organisation.full_clean(exclude=["slug"], validate_constraints=False)
     _check_duplicate(organisation)
-    organisation.save()
+    claim_version(organisation, version, conflict_message())
+    # Only what an editor changes: a status moved meanwhile (publication) is left alone.
+    organisation.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
     if codes is not None:
         new_codes = list(codes)
         if only_taxonomies is not None:
@@ -166,6 +175,13 @@ def update_organisation(
             new_codes += list(kept)
         organisation.codes.set(new_codes)
     return organisation
+
+
+def conflict_message() -> str:
+    return _(
+        "Someone else saved this organisation after you opened it; your changes were not "
+        "saved. Here is the current version: check it, then apply your changes again."
+    )
 
 
 def get_organisation_for_edit(user: Any, slug: str) -> Organisation:
@@ -230,9 +246,12 @@ def add_person(user: Any, organisation: Organisation, data: Mapping[str, Any]) -
     if not can_edit_organisation(user, organisation):
         raise PermissionDenied(_("You may not change this organisation."))
     person = Person(organisation=organisation)
+    before = privacy.person_consent_state(person)
     _apply_person_fields(person, data)
     person.full_clean()
     person.save()
+    # Each consent given is recorded, with the version of its text (accounts.privacy).
+    privacy.record_person_changes(user, person, before, at=person.consent_recorded_at)
     return person
 
 
@@ -241,9 +260,11 @@ def update_person(user: Any, person: Person, data: Mapping[str, Any]) -> Person:
     """Change a contact person, including what they consented to."""
     if not can_edit_organisation(user, person.organisation):
         raise PermissionDenied(_("You may not change this organisation."))
+    before = privacy.person_consent_state(person)
     _apply_person_fields(person, data)
     person.full_clean()
     person.save()
+    privacy.record_person_changes(user, person, before, at=person.consent_recorded_at)
     return person
 
 

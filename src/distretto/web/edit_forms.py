@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from distretto.registry.models import Organisation, Person
 from distretto.registry.services import EDITABLE_FIELDS, PERSON_FIELDS
 from distretto.taxonomy.models import Code, Taxonomy
+from distretto.web.conflicts import add_version_field
 
 
 class OrganisationProfileForm(forms.ModelForm):
@@ -47,6 +48,8 @@ class OrganisationProfileForm(forms.ModelForm):
             )
             self.fields[name].label_from_instance = lambda code: code.label  # type: ignore[attr-defined]
             self.taxonomy_slugs.append(taxonomy.slug)
+        # The version the form was opened with: saving over a newer one is refused.
+        add_version_field(self, self.instance)
 
     def field_data(self) -> dict[str, Any]:
         """The cleaned organisation fields, for ``services.update_organisation``."""

@@ -13,8 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from distretto.concurrency import EditConflict
 from distretto.registry import queries, services
 from distretto.registry.enums import Status
+from distretto.registry.models import Organisation
+from distretto.web.conflicts import CurrentValue, seen_version, show_conflict
 from distretto.web.edit_forms import OrganisationProfileForm, PersonForm
 from distretto.web.feedback import show_errors
 
@@ -23,6 +26,7 @@ from distretto.web.feedback import show_errors
 def edit_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = services.get_organisation_for_edit(request.user, slug)
     taxonomies = queries.directory_options(request.user).taxonomies
+    conflict: list[CurrentValue] | None = None
     if request.method == "POST":
         form = OrganisationProfileForm(request.POST, instance=organisation, taxonomies=taxonomies)
         if form.is_valid():
@@ -33,9 +37,13 @@ def edit_organisation(request: HttpRequest, slug: str) -> HttpResponse:
                     form.field_data(),
                     form.selected_codes(),
                     only_taxonomies=form.taxonomy_slugs,
+                    version=seen_version(form),
                 )
             except ValidationError as error:
                 show_errors(form, error)
+            except EditConflict as error:
+                current = Organisation.objects.get(pk=organisation.pk)
+                conflict = show_conflict(form, error, current, list(form.Meta.fields))
             else:
                 messages.success(request, _("Your changes have been saved."))
                 return redirect(organisation.get_absolute_url())
@@ -47,6 +55,7 @@ def edit_organisation(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "form": form,
+            "conflict": conflict,
             "people": list(organisation.people.all()),
             "may_submit": organisation.status == Status.DRAFT,
         },
