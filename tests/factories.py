@@ -205,3 +205,25 @@ class ExpressionOfInterestFactory(DjangoModelFactory):
     from_organisation = factory.SubFactory(OrganisationFactory)
     message = "We would like to know more."
     status = "sent"
+
+
+def organisation_form_data(org, **changes):
+    """What the organisation edit form posts for ``org`` as it is, with ``changes``."""
+    data = {
+        "name": org.name,
+        "legal_name": org.legal_name,
+        "summary_it": org.summary_it,
+        "summary_en": org.summary_en,
+        "description_it": "",
+        "description_en": "",
+        "website": "",
+        "founded": "",
+        "vat_number": "",
+        "staff_band": "",
+        "staff_year": "",
+        "turnover_band": "",
+        "turnover_year": "",
+        "source": org.source,
+    }
+    data.update(changes)
+    return data

@@ -30,25 +30,7 @@ def entries(model: str, object_id=None, action=None) -> list[AuditEntry]:
     return list(found)
 
 
-def profile_post(org, **changes):
-    data = {
-        "name": org.name,
-        "legal_name": org.legal_name,
-        "summary_it": org.summary_it,
-        "summary_en": org.summary_en,
-        "description_it": "",
-        "description_en": "",
-        "website": "",
-        "founded": "",
-        "vat_number": "",
-        "staff_band": "",
-        "staff_year": "",
-        "turnover_band": "",
-        "turnover_year": "",
-        "source": org.source,
-    }
-    data.update(changes)
-    return data
+profile_post = factories.organisation_form_data
 
 
 # --- who, what, before and after --------------------------------------------------------

@@ -76,25 +76,7 @@ def test_nul_in_form_posts_is_refused(db, client, organisation, org_admin):
 # --- the doors that write text ---------------------------------------------------------------
 
 
-def organisation_post(org: Organisation, **changes: str) -> dict[str, str]:
-    data = {
-        "name": org.name,
-        "legal_name": org.legal_name,
-        "summary_it": org.summary_it,
-        "summary_en": org.summary_en,
-        "description_it": "",
-        "description_en": "",
-        "website": "",
-        "founded": "",
-        "vat_number": "",
-        "staff_band": "",
-        "staff_year": "",
-        "turnover_band": "",
-        "turnover_year": "",
-        "source": org.source,
-    }
-    data.update(changes)
-    return data
+organisation_post = factories.organisation_form_data
 
 
 def test_organisation_form_takes_hostile_text_and_refuses_bad_links(

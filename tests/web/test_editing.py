@@ -10,25 +10,7 @@ def edit_url(org):
     return f"/en/organisations/{org.slug}/edit/"
 
 
-def profile_post(org, **changes):
-    data = {
-        "name": org.name,
-        "legal_name": org.legal_name,
-        "summary_it": org.summary_it,
-        "summary_en": org.summary_en,
-        "description_it": "",
-        "description_en": "",
-        "website": "",
-        "founded": "",
-        "vat_number": "",
-        "staff_band": "",
-        "staff_year": "",
-        "turnover_band": "",
-        "turnover_year": "",
-        "source": org.source,
-    }
-    data.update(changes)
-    return data
+profile_post = factories.organisation_form_data
 
 
 def test_edit_page_refused_to_members_and_other_organisations(
