@@ -16,8 +16,7 @@ LIST = "/api/v1/organisations"
 REFUSED = problems(
     (
         None,
-        "The API token is not valid: it may be mistyped, expired or revoked, "
-        "or its user inactive.",
+        "The API token is not valid: it may be mistyped, expired or revoked, or its user inactive.",
     )
 )
 
