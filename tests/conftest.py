@@ -36,9 +36,20 @@ def login_lockout_off(settings):
 
 @pytest.fixture(autouse=True)
 def api_rate_limits_out_of_the_way(settings):
-    """The API's rate limits are tested on their own; elsewhere they must not interfere."""
+    """The API's rate limits are tested on their own; elsewhere they must not interfere.
+
+    Each test process counts in its own memory: the data directory's shared folder
+    would let one test worker's requests count against another's limits.
+    """
     settings.API_RATE_ANONYMOUS = "100000/min"
     settings.API_RATE_USER = "100000/min"
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle-tests",
+        },
+    }
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def test_organiser_and_participants(browser, live_server, screenshots, accounts,
 
     # Emotech opens its agenda and downloads it for its calendar and to print.
     emotech.goto(f"{base}/en/events/{event.slug}/")
-    emotech.get_by_role("link", name="Emotech").click()
+    emotech.get_by_role("link", name="Emotech", exact=True).click()
     emotech.get_by_role("link", name="Your agenda").click()
     expect(emotech.locator("table.agenda")).to_contain_text("Eurosets")
     emotech.screenshot(path=screenshots / "event-agenda-en.png", full_page=True)

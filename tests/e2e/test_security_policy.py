@@ -88,6 +88,7 @@ def test_pages_raise_no_content_security_policy_violation(
     page.screenshot(path=screenshots / "account-en.png", full_page=True)
     page.goto(base + "/privacy/")
     page.screenshot(path=screenshots / "privacy-it.png", full_page=True)
+    page.close()
 
     assert browser.violations == []
 
@@ -100,6 +101,7 @@ def test_the_watch_catches_a_violation(browser, live_server, district):
         "document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">injected</p>')"
     )
     page.wait_for_timeout(200)
+    page.close()
 
     caught = list(browser.violations)
     browser.violations.clear()  # expected here; any other test fails on it
