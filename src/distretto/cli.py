@@ -89,7 +89,7 @@ commands:
   createfacilitator             create a facilitator account
   createapitoken USERNAME       issue an API token for a user (key printed once)
                                 --name NAME [--scope read|write] [--days N]
-  revokeapitoken PREFIX         revoke an API token at once
+  revokeapitoken dst_PREFIX     revoke an API token at once
   audit prune                   delete audit-log entries past DISTRETTO_AUDIT_RETENTION_DAYS
                                 [--dry-run]
   privacy purge                 erase accounts and contacts kept past

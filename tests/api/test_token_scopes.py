@@ -134,7 +134,8 @@ def test_cli_issues_scoped_expiring_tokens_and_revokes_them(api, facilitator):
     assert _post(api, raw).status_code == 201
 
     revoked = StringIO()
-    call_command("revokeapitoken", token.prefix, stdout=revoked)
+    # Typed with dst_, as the admin guide says: a prefix may start with a dash.
+    call_command("revokeapitoken", f"dst_{token.prefix}", stdout=revoked)
 
     assert "revoked" in revoked.getvalue()
     assert _post(api, raw, "Again").status_code == 401

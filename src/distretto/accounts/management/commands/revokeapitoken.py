@@ -12,12 +12,13 @@ from distretto.accounts.services import SYSTEM, revoke_api_token
 
 class Command(BaseCommand):
     help = (
-        "Revoke the API token whose key starts with dst_PREFIX (the 8 characters shown when "
-        "it was issued and in the back office). It is refused from the next request on."
+        "Revoke the API token whose key starts with dst_PREFIX (PREFIX: the 8 characters "
+        "shown when it was issued and in the back office; type them after dst_, as a "
+        "prefix may start with a dash). It is refused from the next request on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("prefix", help="the token's prefix (8 characters after dst_)")
+        parser.add_argument("prefix", help="dst_ and the token's prefix, e.g. dst_Ab3-xY9z")
 
     def handle(self, *args: Any, **options: Any) -> None:
         prefix = options["prefix"].strip().removeprefix("dst_")[:8]
