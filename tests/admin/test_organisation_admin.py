@@ -324,3 +324,50 @@ def test_code_autocomplete_for_a_tie_offers_process_steps_only(admin_client, db)
     )
 
     assert response.json()["results"] == [{"id": str(step.pk), "text": "moulding · Moulding"}]
+
+
+def test_back_office_save_over_a_newer_version_is_refused_then_allowed_on_purpose(
+    admin_client, registry
+):
+    alpha = registry["alpha"]
+    url = reverse("admin:registry_organisation_change", args=[alpha.pk])
+    opened = alpha.version
+    common = {"name": alpha.name, "slug": alpha.slug, "kind": alpha.kind, "status": alpha.status}
+    # Meanwhile, someone saves the organisation through the web form or the API.
+    Organisation.objects.filter(pk=alpha.pk).update(summary_en="Their summary", version=opened + 1)
+
+    refused = admin_client.post(
+        url, form_data(**common, summary_en="My summary", seen_version=str(opened))
+    )
+
+    alpha.refresh_from_db()
+    assert refused.status_code == 200
+    assert "Someone else saved this organisation" in refused.content.decode()
+    assert (alpha.summary_en, alpha.version) == ("Their summary", opened + 1)
+    # The form now carries the stored version: saving again overwrites, on purpose.
+    again = refused.context["adminform"].form.data["seen_version"]
+    assert again == str(opened + 1)
+    saved = admin_client.post(url, form_data(**common, summary_en="My summary", seen_version=again))
+    alpha.refresh_from_db()
+    assert saved.status_code == 302
+    assert (alpha.summary_en, alpha.version) == ("My summary", opened + 2)
+
+
+def test_back_office_save_advances_the_version_the_web_form_checks(admin_client, registry):
+    alpha = registry["alpha"]
+    opened = alpha.version
+
+    admin_client.post(
+        reverse("admin:registry_organisation_change", args=[alpha.pk]),
+        form_data(
+            name=alpha.name,
+            slug=alpha.slug,
+            kind=alpha.kind,
+            status=alpha.status,
+            summary_en="Changed in the back office",
+            seen_version=str(opened),
+        ),
+    )
+
+    alpha.refresh_from_db()
+    assert (alpha.summary_en, alpha.version) == ("Changed in the back office", opened + 1)

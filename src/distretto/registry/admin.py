@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -106,7 +106,14 @@ class CertificationFilter(CodeFilter):
 
 
 class OrganisationForm(forms.ModelForm):
-    """The model's own validation (VAT number, founding year) plus the duplicate check."""
+    """The model's own validation (VAT number, founding year) plus the duplicate check.
+
+    It also carries the version of the record the facilitator opened: saving over a
+    version someone else saved meanwhile (on the web, through the API or here) is
+    refused, as the web form and the API refuse it (``distretto.concurrency``).
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Organisation
@@ -133,6 +140,43 @@ class OrganisationForm(forms.ModelForm):
             "codes",
             "source",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locked_version: int | None = None
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean_seen_version(self) -> int | None:
+        """Refuse the save if the record moved on since it was opened.
+
+        The row stays locked until the save's transaction ends (the back office saves
+        in one), so nobody can slip a save in between this check and this save.
+        """
+        seen = self.cleaned_data.get("seen_version")
+        if not self.instance.pk:
+            return seen
+        current = (
+            Organisation.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        self.locked_version = current
+        if seen is not None and current is not None and seen != current:
+            # Shown again with the stored version: saving once more overwrites on purpose.
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data[self.add_prefix("seen_version")] = str(current)
+            self.data = data
+            raise ValidationError(
+                _(
+                    "Someone else saved this organisation after you opened it; nothing was "
+                    "saved. Open it again to see their changes, or save once more to "
+                    "overwrite them with what is in this form."
+                )
+            )
+        return seen
 
     def clean_vat_number(self) -> str:
         vat: str = self.cleaned_data.get("vat_number") or ""
@@ -258,7 +302,10 @@ class OrganisationAdmin(FacilitatorOnly, admin.ModelAdmin):
     inlines = [SiteInline, PersonInline, FactInline, TieInline]
     actions = ["publish", "submit_for_review", "archive"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "legal_name", "kind", "status", "parent"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "legal_name", "kind", "status", "parent", "seen_version"]},
+        ),
         (
             gettext_lazy("Descriptions"),
             {"fields": ["summary_it", "summary_en", "description_it", "description_en"]},
@@ -299,6 +346,8 @@ class OrganisationAdmin(FacilitatorOnly, admin.ModelAdmin):
         wanted = obj.status
         if "status" in form.changed_data:
             obj.status = form.initial.get("status", Status.DRAFT) if change else Status.DRAFT
+        if change and form.locked_version is not None:
+            obj.version = form.locked_version + 1
         super().save_model(request, obj, form, change)
         if wanted != obj.status:
             services.set_status(request.user, obj, wanted)
