@@ -1,7 +1,7 @@
 """schemathesis against the OpenAPI schema of a real running server: no 500 on any input.
 
 The server is ``distretto serve`` (waitress) in its own process, on the backend the suite
-runs on (a fresh SQLite file, or a fresh PostgreSQL database next to the test one), with
+runs on (a fresh SQLite file, or a fresh PostgreSQL database: ``tests/file_database.py``), with
 the Mirandola dataset and the records of ``api_world.py``, so paths with identifiers
 reach real records. schemathesis generates requests for every operation (schema
 examples, boundary values, then random data) with a facilitator's write token.
@@ -10,9 +10,7 @@ examples, boundary values, then random data) with a facilitator's write token.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,8 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import dj_database_url
 import pytest
+
+from tests.file_database import FileDatabase, file_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -36,31 +35,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _postgres_database(url: str):
-    """A fresh PostgreSQL database beside the suite's one; returns (url, drop)."""
-    params = dj_database_url.parse(url)
-    name = f"distretto_schemathesis_{os.getpid()}"
-    base = ["-h", params["HOST"] or "127.0.0.1", "-p", str(params["PORT"] or 5432)]
-    base += ["-U", params["USER"] or "postgres"]
-    env = {**os.environ, "PGPASSWORD": params.get("PASSWORD") or ""}
-    dropdb, createdb = shutil.which("dropdb"), shutil.which("createdb")
-    assert dropdb and createdb, "PostgreSQL's client programs (createdb, dropdb) are needed"
-    subprocess.run([dropdb, *base, "--if-exists", name], env=env, check=True)
-    subprocess.run([createdb, *base, name], env=env, check=True)
-
-    def drop() -> None:
-        subprocess.run([dropdb, *base, "--if-exists", "--force", name], env=env, check=False)
-
-    return url.rsplit("/", 1)[0] + "/" + name, drop
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("schemathesis-server")
+    with file_database(tmp_path_factory.mktemp("schemathesis")) as db:
+        yield from _serve(db)
+
+
+def _serve(db: FileDatabase):
     port = _free_port()
+    data_dir = db.data_dir
     env = {
-        **os.environ,
-        "DISTRETTO_DATA_DIR": str(data_dir),
+        **db.environment,
         "DISTRETTO_PORT": str(port),
         "DISTRETTO_SERVE_WORKER": "0",
         # Background work (embeddings) waits in the database queue: no worker runs it.
@@ -69,11 +54,6 @@ def server(tmp_path_factory):
         "DISTRETTO_API_RATE_ANONYMOUS": "1000000/min",
         "DISTRETTO_API_RATE_USER": "1000000/min",
     }
-    drop = None
-    if env.get("DATABASE_URL", "").startswith("postgres"):
-        env["DATABASE_URL"], drop = _postgres_database(env["DATABASE_URL"])
-    else:
-        env["DATABASE_URL"] = ""
     subprocess.run([BIN / "distretto", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     world = subprocess.run(
         [sys.executable, ROOT / "tests" / "security" / "api_world.py"],
@@ -104,8 +84,6 @@ def server(tmp_path_factory):
         process.terminate()
         process.wait(timeout=30)
         log.close()
-        if drop is not None:
-            drop()
 
 
 def _config(records: dict, path: Path) -> Path:

@@ -45,6 +45,19 @@ class FacilitatorOnly:
         return is_facilitator(request.user)
 
 
+class FacilitatorReadOnly(FacilitatorOnly):
+    """Records facilitators read in the back office and nobody adds, changes or deletes there."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 # --- privacy requests: the same actions on users and on contact people ----------------
 
 
@@ -167,7 +180,7 @@ class MembershipAdmin(FacilitatorOnly, admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(FacilitatorOnly, admin.ModelAdmin):
+class ConsentAdmin(FacilitatorReadOnly, admin.ModelAdmin):
     """The history of consents, for reading: records are added only by ``privacy.record_consent``
     (the person's own page, the organisation editor, the back office's forms)."""
 
@@ -185,15 +198,6 @@ class ConsentAdmin(FacilitatorOnly, admin.ModelAdmin):
         "recorded_at",
         "recorded_by",
     ]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ApiTokenAddForm(ModelForm):

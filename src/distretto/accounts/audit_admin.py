@@ -13,13 +13,12 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from distretto.accounts.admin import FacilitatorReadOnly
 from distretto.accounts.models import AuditEntry
-from distretto.accounts.roles import is_facilitator
 
 
 def _shown(value: Any) -> str:
@@ -65,7 +64,7 @@ ENTRY_FIELDS = (
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(FacilitatorReadOnly, admin.ModelAdmin):
     """Facilitators read the log; nobody adds, changes or deletes an entry here."""
 
     list_display = ["at", "actor_label", "action", "model", "object_id", "object_repr"]
@@ -76,21 +75,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ENTRY_FIELDS
     readonly_fields = ENTRY_FIELDS  # nothing in the log can be changed
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_facilitator(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_facilitator(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("changes"))
     def changes(self, entry: AuditEntry) -> SafeString:

@@ -105,12 +105,17 @@ WRITE_AUTH = [BearerToken(), Session()]
 READ_SECURITY: dict[str, Any] = {"security": [{}, {"BearerToken": []}, {"Session": []}]}
 
 
+def bearer_key(request: HttpRequest) -> str | None:
+    """The key of an ``Authorization: Bearer ...`` header, or None without one."""
+    scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == BEARER_SCHEME else None
+
+
 def acting_user(request: HttpRequest) -> Any:
     """The user a read acts for: the bearer token's, else the session's (maybe anonymous)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _space, raw = header.partition(" ")
-    if scheme.lower() == BEARER_SCHEME:
-        token = token_of_request(request, raw.strip())
+    key = bearer_key(request)
+    if key is not None:
+        token = token_of_request(request, key)
         if token is None:
             raise invalid_token()
         return token.user

@@ -17,15 +17,14 @@ from django.core.cache import caches
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 
-from distretto.api.auth import token_of_request
+from distretto.api.auth import bearer_key, token_of_request
 
 
 def _client_user(request: HttpRequest) -> Any:
     """The user behind the request (a valid bearer token's, else the session's), or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _space, raw = header.partition(" ")
-    if scheme.lower() == "bearer":
-        token = token_of_request(request, raw.strip())
+    key = bearer_key(request)
+    if key is not None:
+        token = token_of_request(request, key)
         return None if token is None else token.user
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

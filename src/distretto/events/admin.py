@@ -7,26 +7,14 @@ them and links each event to its pages.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from distretto.accounts.admin import FacilitatorOnly
+from distretto.accounts.admin import FacilitatorReadOnly
 from distretto.events.models import Event, Meeting, Registration, ScheduleRun
 
-
-class ReadOnly(FacilitatorOnly):
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+ReadOnly = FacilitatorReadOnly
 
 
 @admin.register(Event)
